@@ -1,0 +1,114 @@
+# usher: one plain Makefile.  Outputs go to build/ only.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANPREFIX ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share
+DESTDIR   ?=
+
+CC        ?= cc
+BUILD     ?= build
+CFLAGS    ?= -O2 -g
+BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
+BSD_LIBS   := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
+
+WARN      = -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow \
+	    -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+	    -Wwrite-strings -Wformat=2 -Wvla -Wundef
+HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LD = -pie -Wl,-z,relro,-z,now
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -Isrc $(BSD_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS  = $(LDFLAGS) $(EXTRA_LDFLAGS)
+LDLIBS      += $(BSD_LIBS)
+
+SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
+      src/envops.c src/fdmap.c src/spawn.c src/supervise.c src/status.c \
+      src/vlog.c src/run.c
+OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
+HELPERS = $(BUILD)/helpers/probe $(BUILD)/helpers/ptyrun
+
+.PHONY: all check sanitize lint deps demo install uninstall clean helpers
+
+all: $(BUILD)/usher
+
+$(BUILD)/obj/%.o: src/%.c src/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(HARDEN) -c -o $@ $<
+
+$(BUILD)/libusher.a: $(OBJ)
+	rm -f $@
+	ar rcs $@ $(OBJ)
+
+$(BUILD)/obj/usher.o: cmd/usher.c src/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(HARDEN) -c -o $@ cmd/usher.c
+
+$(BUILD)/usher: $(BUILD)/obj/usher.o $(BUILD)/libusher.a
+	$(CC) $(ALL_CFLAGS) $(HARDEN) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ \
+	    $(BUILD)/obj/usher.o $(BUILD)/libusher.a $(LDLIBS)
+
+$(BUILD)/helpers/%: test/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) -lutil
+
+helpers: $(HELPERS)
+
+# Install the Debian packages that building and testing need, when any
+# is missing.  Run as root on Debian 12.
+DEPS = libbsd-dev pkg-config bats bats-assert bats-support bats-file \
+       mandoc jq util-linux procps
+deps:
+	@missing=""; for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+check: deps
+	$(MAKE) all helpers
+	USHER=$(CURDIR)/$(BUILD)/usher HELPERS=$(CURDIR)/$(BUILD)/helpers \
+	    test/run check
+
+sanitize: deps
+	$(MAKE) BUILD=build/san EXTRA_CFLAGS="$(SAN)" \
+	    EXTRA_LDFLAGS="$(SAN)" HARDEN="-fstack-protector-strong -fPIE" \
+	    all helpers
+	USHER=$(CURDIR)/build/san/usher HELPERS=$(CURDIR)/build/san/helpers \
+	    test/run sanitize
+
+demo: deps all
+	USHER=$(CURDIR)/$(BUILD)/usher test/demo
+
+lint:
+	mandoc -Tlint -Wstyle man1/usher.1
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 755 $(BUILD)/usher $(DESTDIR)$(BINDIR)/usher
+	install -m 644 man1/usher.1 $(DESTDIR)$(MANPREFIX)/man1/usher.1
+	install -m 644 completions/usher.bash \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/usher
+	install -m 644 completions/_usher \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_usher
+	install -m 644 completions/usher.fish \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/usher.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/usher $(DESTDIR)$(MANPREFIX)/man1/usher.1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions/usher \
+	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_usher \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/usher.fish
+
+clean:
+	rm -rf build

@@ -1,0 +1,131 @@
+/*
+ * run.c: the order of things.  Everything that can fail is done before
+ * fork (fd maps checked and opened, the user looked up, the environment
+ * built), so a mistake starts nothing and costs one line and status 125.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "envops.h"
+#include "run.h"
+#include "signals.h"
+#include "spawn.h"
+#include "status.h"
+#include "supervise.h"
+#include "user.h"
+#include "vlog.h"
+
+static void	prepare(const struct usher_config *, struct launch *);
+static void	refuse_if_stopped(const struct usher_config *);
+static _Noreturn void	supervise(const struct usher_config *,
+			    struct launch *);
+static _Noreturn void	finish(const struct supervisor *);
+
+/*
+ * Open, look up and build everything the command needs.  Exits 125 with
+ * one line on failure.  Source fds of -f are checked first of all, before
+ * usher opens anything that could take their numbers.
+ */
+static void
+prepare(const struct usher_config *cfg, struct launch *l)
+{
+	char	msg[512];
+	mode_t	mask;
+
+	mask = umask(0);
+	umask(mask);
+	if (cfg->umask_set)
+		mask = cfg->umask;
+	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1 ||
+	    fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg,
+	    sizeof(msg)) == -1)
+		errx(EXIT_USHER, "%s", msg);
+	if (cfg->user != NULL &&
+	    user_lookup(cfg->user, &l->ident, msg, sizeof(msg)) == -1)
+		errx(EXIT_USHER, "%s", msg);
+	if ((l->envp = envops_build(cfg->env, cfg->nenv, &l->ident)) == NULL)
+		err(EXIT_USHER, "environment");
+	l->jc = (struct jobctl){ -1, false };
+	if (cfg->mode == MODE_FOREGROUND && !cfg->exec)
+		jobctl_open(&l->jc);
+	l->pdeathsig = cfg->pdeathsig;
+	if (l->pdeathsig == -1)
+		l->pdeathsig = cfg->exec ? 0 : SIGKILL;
+	l->parent = cfg->exec ? getppid() : getpid();
+}
+
+/*
+ * A stop signal that came before the command started means it never
+ * starts: usher ends as if the command had died by it.
+ */
+static void
+refuse_if_stopped(const struct usher_config *cfg)
+{
+	const int	stops[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+	size_t		i;
+
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (signals_pending(stops[i]))
+			status_exit(cfg, stops[i]);
+	if (signals_pending(cfg->stop_signal))
+		status_exit(cfg, cfg->stop_signal);
+}
+
+_Noreturn void
+run(const struct usher_config *cfg)
+{
+	struct launch	l = { .cfg = cfg };
+
+	prepare(cfg, &l);
+	/* -x -s in a group leader cannot setsid in place: fork once. */
+	if (cfg->exec && !(cfg->mode == MODE_SETSID && getpgrp() == getpid()))
+		spawn_exec(&l);
+	supervise(cfg, &l);
+}
+
+/*
+ * Fork the command and watch it to its end.
+ */
+static _Noreturn void
+supervise(const struct usher_config *cfg, struct launch *l)
+{
+	struct supervisor	s = {
+		.cfg = cfg, .jc = &l->jc, .state = SUP_STARTING,
+		.route = cfg->route == ROUTE_CHILD ? ROUTE_CHILD : ROUTE_GROUP,
+		.pid = -1, .sigfd = -1, .errfd = -1, .tfd_timeout = -1,
+		.tfd_kill = -1,
+	};
+
+	if ((s.sigfd = signals_fd()) == -1)
+		err(EXIT_USHER, "signalfd");
+	if (supervise_init(&s) == -1)
+		err(EXIT_USHER, "timerfd");
+	refuse_if_stopped(cfg);
+	if ((s.pid = spawn_start(l, &s.errfd)) == -1)
+		err(EXIT_USHER, "fork");
+	supervise_run(&s);
+	finish(&s);
+}
+
+/*
+ * The command has ended: say why if it never ran, else mirror its status.
+ */
+static _Noreturn void
+finish(const struct supervisor *s)
+{
+	if (s->fail_status != 0) {
+		fputs(s->fail_msg, stderr);
+		_exit(s->fail_status);
+	}
+	vlog(s->cfg, "pid %d ended with status %d", (int)s->pid,
+	    status_code(s->wstatus));
+	if (s->timed_out)
+		_exit(EXIT_TIMEOUT);
+	status_exit(s->cfg, s->wstatus);
+}

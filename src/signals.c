@@ -1,0 +1,106 @@
+/*
+ * signals.c: block everything, read through a signalfd, and hand the
+ * caller's signal state back to the command untouched.
+ *
+ * Only SIGCHLD's disposition is ever changed in usher: a caller that
+ * ignored it would make the kernel reap usher's children behind its back,
+ * so usher resets it to the default and the command gets it ignored again.
+ */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+
+#include <signal.h>
+#include <stddef.h>
+#include <unistd.h>
+
+#include "signals.h"
+
+static sigset_t	caller_mask;	/* the mask usher was started with */
+static bool	chld_ignored;	/* the caller ignored SIGCHLD */
+
+/*
+ * Block every signal, save what the caller gave us.  Must run before
+ * anything else can fail or fork, so no signal sent at usher's start is
+ * lost: blocked signals stay pending, also in PID 1.
+ */
+void
+signals_init(void)
+{
+	struct sigaction	sa;
+	sigset_t		all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &caller_mask);
+	if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+		chld_ignored = true;
+		sa.sa_handler = SIG_DFL;
+		sa.sa_flags = 0;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGCHLD, &sa, NULL);
+	}
+}
+
+/*
+ * A non-blocking, close-on-exec signalfd for every signal.  Signals that
+ * the caller ignored never arrive: the kernel discards them at once, so
+ * they are not forwarded either (nohup usher ... keeps HUP away).
+ */
+int
+signals_fd(void)
+{
+	sigset_t	all;
+
+	sigfillset(&all);
+	return signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* In the child, before exec: the caller's dispositions and mask. */
+void
+signals_restore(void)
+{
+	struct sigaction	sa;
+
+	if (chld_ignored) {
+		sa.sa_handler = SIG_IGN;
+		sa.sa_flags = 0;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGCHLD, &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
+}
+
+/* Whether sig is pending for usher now. */
+bool
+signals_pending(int sig)
+{
+	sigset_t	set;
+
+	return sigpending(&set) == 0 && sigismember(&set, sig) == 1;
+}
+
+/*
+ * Die by sig, as the command did, without a core dump.  Falls back to
+ * exiting 128+sig if the signal does not kill (it may not, in PID 1).
+ */
+_Noreturn void
+signals_die(int sig)
+{
+	struct sigaction	sa;
+	struct rlimit		rl = { 0, 0 };
+	sigset_t		set;
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &rl);
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (getpid() != 1) {
+		kill(getpid(), sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
+	_exit(128 + sig);
+}

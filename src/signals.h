@@ -1,0 +1,24 @@
+/*
+ * signals.h: all of usher's signal plumbing (SPEC §7).
+ *
+ * signals_init() runs first thing in main: it blocks every signal and
+ * remembers the caller's mask and which signals the caller ignored.  From
+ * then on signals are read from the descriptor of signals_fd(); usher
+ * installs no handler.  signals_restore() gives a forked child (or usher
+ * before exec) exactly the caller's mask and dispositions back; it is
+ * async-signal-safe.  The saved mask and ignored set are the only global
+ * state of usher.
+ */
+#ifndef SIGNALS_H
+#define SIGNALS_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+void	signals_init(void);
+int	signals_fd(void);
+void	signals_restore(void);
+bool	signals_pending(int);
+_Noreturn void	signals_die(int);
+
+#endif /* SIGNALS_H */

@@ -1,0 +1,196 @@
+/*
+ * spawn.c: fork, set up, exec, and tell usher how it went.
+ *
+ * Between fork and exec the child calls only async-signal-safe functions,
+ * plus strerror() on its way out, and never exit() or err(): one line is
+ * built, written once, and the child _exits.
+ */
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdmap.h"
+#include "signals.h"
+#include "spawn.h"
+
+extern char	**environ;
+
+struct reporter {
+	int	fd;		/* the pipe, or usher's stderr with -x */
+	bool	pipe;		/* prefix the status byte */
+};
+
+static _Noreturn void	fail(const struct reporter *, int, const char *,
+			    const char *, const char *);
+static _Noreturn void	setup_exec(const struct launch *, struct reporter *);
+static void		watch_parent(const struct launch *);
+
+/*
+ * Report "usher: CONTEXT: [WHAT: ]REASON" and _exit with status.
+ */
+static _Noreturn void
+fail(const struct reporter *r, int status, const char *ctx, const char *what,
+    const char *reason)
+{
+	char	 buf[SPAWN_MSG_MAX];
+	size_t	 off = 0;
+
+	if (r->pipe)
+		buf[off++] = (char)status;
+	buf[off] = '\0';
+	strlcat(buf, "usher: ", sizeof(buf));
+	strlcat(buf, ctx, sizeof(buf));
+	strlcat(buf, ": ", sizeof(buf));
+	if (what != NULL) {
+		strlcat(buf, what, sizeof(buf));
+		strlcat(buf, ": ", sizeof(buf));
+	}
+	strlcat(buf, reason, sizeof(buf));
+	strlcat(buf, "\n", sizeof(buf));
+	if (write(r->fd, buf, off + strlen(buf + off)) == -1)
+		_exit(status);
+	_exit(status);
+}
+
+/*
+ * Ask for the parent-death signal, then close the race in which the parent
+ * died before the request took effect: it is our parent no more.
+ */
+static void
+watch_parent(const struct launch *l)
+{
+	sigset_t	set;
+
+	if (l->pdeathsig == 0)
+		return;
+	prctl(PR_SET_PDEATHSIG, l->pdeathsig, 0, 0, 0);
+	if (getppid() == l->parent)
+		return;
+	signal(l->pdeathsig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, l->pdeathsig);
+	kill(getpid(), l->pdeathsig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	_exit(128 + l->pdeathsig);
+}
+
+/*
+ * The setup shared by the forked child and -x, in the order that each step
+ * needs: fd maps before chdir (their paths were opened already), the user
+ * after everything that may need privilege, the parent-death signal after
+ * the user (changing credentials clears it), the caller's signal state
+ * last, so nothing arrives before exec that could kill a half-set-up child.
+ */
+static _Noreturn void
+setup_exec(const struct launch *l, struct reporter *r)
+{
+	const struct usher_config	*cfg = l->cfg;
+	const char			*step = NULL;
+	int				 keep[1];
+
+	keep[0] = r->fd;
+	if (fdmap_apply(cfg->fdmaps, cfg->nfdmaps, cfg->close_fds, keep,
+	    1) == -1)
+		fail(r, EXIT_USHER, "-f", NULL, strerror(errno));
+	r->fd = keep[0];
+	if (cfg->chdir != NULL && chdir(cfg->chdir) == -1)
+		fail(r, EXIT_USHER, "-C", cfg->chdir, strerror(errno));
+	if (cfg->umask_set)
+		umask(cfg->umask);
+	if (l->ident.set && user_apply(&l->ident, &step) == -1)
+		fail(r, EXIT_USHER, "-u", step, strerror(errno));
+	watch_parent(l);
+	environ = l->envp;
+	signals_restore();
+	execvp(cfg->argv[0], cfg->argv);
+	if (errno == ENOENT)
+		fail(r, EXIT_NOTFOUND, cfg->argv[0], NULL,
+		    strchr(cfg->argv[0], '/') == NULL ? "command not found" :
+		    strerror(errno));
+	fail(r, EXIT_NOEXEC, cfg->argv[0], NULL, strerror(errno));
+}
+
+/*
+ * Fork the command.  Returns its pid and the read end of the status pipe
+ * in *fdp (non-blocking, close-on-exec), or -1 when fork fails.
+ */
+pid_t
+spawn_start(const struct launch *l, int *fdp)
+{
+	struct reporter	 r = { -1, true };
+	int		 p[2];
+	pid_t		 pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		r.fd = p[1];
+		if (l->cfg->mode == MODE_SETSID) {
+			if (setsid() == -1)
+				fail(&r, EXIT_USHER, "-s", "setsid", strerror(errno));
+		} else {
+			setpgid(0, 0);
+			jobctl_give(&l->jc, getpid());
+		}
+		setup_exec(l, &r);
+	}
+	close(p[1]);
+	/* Both sides set the group, as shells do: neither may run ahead. */
+	if (l->cfg->mode != MODE_SETSID) {
+		setpgid(pid, pid);
+		jobctl_give(&l->jc, pid);
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*fdp = p[0];
+	return pid;
+}
+
+/*
+ * Read the status pipe.  Returns 0 when exec succeeded (end of file),
+ * 1 with *status and msg set when the child failed, -1 when nothing is
+ * there yet.
+ */
+int
+spawn_result(int fd, int *status, char *msg, size_t len)
+{
+	char	buf[SPAWN_MSG_MAX];
+	ssize_t	n;
+
+	do {
+		n = read(fd, buf, sizeof(buf) - 1);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	buf[n] = '\0';
+	*status = (unsigned char)buf[0];
+	strlcpy(msg, buf + 1, len);
+	return 1;
+}
+
+/*
+ * -x: set up and exec in place.  Errors go to usher's own stderr, kept
+ * aside first, so an fd map of fd 2 does not swallow them.
+ */
+_Noreturn void
+spawn_exec(const struct launch *l)
+{
+	struct reporter	r = { -1, false };
+
+	if ((r.fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+		r.fd = STDERR_FILENO;
+	if (l->cfg->mode == MODE_SETSID && setsid() == -1)
+		fail(&r, EXIT_USHER, "-s", "setsid", strerror(errno));
+	setup_exec(l, &r);
+}

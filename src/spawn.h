@@ -1,0 +1,36 @@
+/*
+ * spawn.h: start the command (SPEC §2, §8).
+ *
+ * Everything that can fail in usher is prepared before fork into a struct
+ * launch.  spawn_start() forks; the child sets itself up (group or session,
+ * terminal, fd maps, cwd, umask, user, parent-death signal, environment,
+ * the caller's signal state) and execs.  Any failure in the child travels
+ * back through a close-on-exec pipe as one status byte and one message
+ * line; end of file without a byte means exec succeeded.  spawn_exec() does
+ * the same setup in usher itself and execs in place (-x).
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <sys/types.h>
+
+#include "jobctl.h"
+#include "usher.h"
+#include "user.h"
+
+struct launch {
+	const struct usher_config *cfg;
+	char		**envp;		/* the command's environment */
+	struct ident	  ident;	/* -u */
+	struct jobctl	  jc;		/* the terminal, foreground mode */
+	int		  pdeathsig;	/* 0 for none */
+	pid_t		  parent;	/* whose death sends pdeathsig */
+};
+
+#define SPAWN_MSG_MAX	512
+
+pid_t	spawn_start(const struct launch *, int *);
+int	spawn_result(int, int *, char *, size_t);
+_Noreturn void	spawn_exec(const struct launch *);
+
+#endif /* SPAWN_H */

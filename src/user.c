@@ -1,0 +1,160 @@
+/*
+ * user.c: resolve and assume an identity.  A USER that is a number with no
+ * account is taken as a bare uid, but then GROUP is required: there is no
+ * account to take a group from, and guessing one (root's, say) would be
+ * worse than asking.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "user.h"
+
+static int	group_lookup(const char *, gid_t *);
+static int	account_copy(const struct passwd *, struct ident *);
+
+/* GROUP by name, or as a number. */
+static int
+group_lookup(const char *s, gid_t *gid)
+{
+	struct group	*gr;
+	const char	*errstr;
+	long long	 n;
+
+	if ((gr = getgrnam(s)) != NULL) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	n = strtonum(s, 0, UINT32_MAX - 1, &errstr);
+	if (errstr != NULL)
+		return -1;
+	*gid = (gid_t)n;
+	return 0;
+}
+
+static int
+account_copy(const struct passwd *pw, struct ident *id)
+{
+	id->uid = pw->pw_uid;
+	id->gid = pw->pw_gid;
+	id->name = strdup(pw->pw_name);
+	id->home = strdup(pw->pw_dir);
+	id->shell = strdup(pw->pw_shell);
+	if (id->name == NULL || id->home == NULL || id->shell == NULL)
+		return -1;
+	return 0;
+}
+
+/* The supplementary groups of the account, with its primary gid. */
+static int
+groups_of(struct ident *id)
+{
+	int	n = 16;
+
+	for (;;) {
+		id->ngroups = n;
+		id->groups = reallocarray(id->groups, (size_t)n,
+		    sizeof(gid_t));
+		if (id->groups == NULL)
+			return -1;
+		if (getgrouplist(id->name, id->gid, id->groups,
+		    &id->ngroups) != -1)
+			return 0;
+		if (id->ngroups <= n)
+			n *= 2;
+		else
+			n = id->ngroups;
+	}
+}
+
+/*
+ * Resolve spec (USER[:GROUP]) into *id.  On failure writes the reason to
+ * err and returns -1.
+ */
+int
+user_lookup(const char *spec, struct ident *id, char *err, size_t len)
+{
+	struct passwd	*pw;
+	const char	*errstr, *colon;
+	char		 user[256];
+	long long	 n;
+
+	colon = strchr(spec, ':');
+	if (strlcpy(user, spec, sizeof(user)) >= sizeof(user) ||
+	    user[0] == '\0' || (colon != NULL && colon[1] == '\0')) {
+		snprintf(err, len, "-u: invalid user '%s'", spec);
+		return -1;
+	}
+	if (colon != NULL)
+		user[colon - spec] = '\0';
+	id->set = true;
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		n = strtonum(user, 0, UINT32_MAX - 1, &errstr);
+		if (errstr == NULL)
+			pw = getpwuid((uid_t)n);
+		if (pw == NULL && errstr != NULL) {
+			snprintf(err, len, "-u: unknown user '%s'", user);
+			return -1;
+		}
+		if (pw == NULL && colon == NULL) {
+			snprintf(err, len, "-u: uid %s has no account: "
+			    "give a group as %s:GROUP", user, user);
+			return -1;
+		}
+		id->uid = (uid_t)n;
+	}
+	if (pw != NULL && account_copy(pw, id) == -1) {
+		snprintf(err, len, "-u: %s", strerror(ENOMEM));
+		return -1;
+	}
+	if (colon != NULL) {
+		if (group_lookup(colon + 1, &id->gid) == -1) {
+			snprintf(err, len, "-u: unknown group '%s'", colon + 1);
+			return -1;
+		}
+		id->groups = malloc(sizeof(gid_t));
+		if (id->groups == NULL) {
+			snprintf(err, len, "-u: %s", strerror(ENOMEM));
+			return -1;
+		}
+		id->groups[0] = id->gid;
+		id->ngroups = 1;
+	} else if (groups_of(id) == -1) {
+		snprintf(err, len, "-u: %s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Become id: groups first, then gid, then uid, since each step needs the
+ * privilege the next one gives up.  Then make sure root is gone for good.
+ * Returns 0, or -1 with errno set and *step naming what failed.
+ */
+int
+user_apply(const struct ident *id, const char **step)
+{
+	if (setgroups((size_t)id->ngroups, id->groups) == -1) {
+		*step = "setgroups";
+		return -1;
+	}
+	if (setgid(id->gid) == -1) {
+		*step = "setgid";
+		return -1;
+	}
+	if (setuid(id->uid) == -1) {
+		*step = "setuid";
+		return -1;
+	}
+	if (id->uid != 0 && (setuid(0) != -1 || seteuid(0) != -1)) {
+		*step = "root could be regained";
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * usher.h: the configuration that cmd/usher.c fills once from the command
+ * line and hands, const, to run(); and the exit statuses of SPEC §6.
+ * Nothing here does anything; every module reads what it needs from here.
+ */
+#ifndef USHER_H
+#define USHER_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "fdmap.h"
+
+#define USHER_VERSION	"0.1.0"
+
+#define EXIT_TIMEOUT	124	/* -t or --ready-timeout expired */
+#define EXIT_USHER	125	/* usher's own failure */
+#define EXIT_NOEXEC	126	/* found, but could not be executed */
+#define EXIT_NOTFOUND	127	/* not found */
+
+enum usher_mode {
+	MODE_FOREGROUND,	/* default: own group, terminal handed over */
+	MODE_SETSID		/* -s: new session, no terminal */
+};
+
+enum usher_route {
+	ROUTE_DEFAULT,		/* the mode decides (SPEC §7) */
+	ROUTE_GROUP,		/* -g: the command's process group */
+	ROUTE_CHILD		/* --single-child: the command alone */
+};
+
+/* One -E NAME=VALUE or -U NAME, applied in command-line order. */
+struct envop {
+	bool		 unset;
+	const char	*arg;
+};
+
+/* A pair FROM:TO, for -R (signals) and --exit-map (statuses). */
+struct pair {
+	int	from;
+	int	to;
+};
+
+struct usher_config {
+	enum usher_mode	 mode;
+	bool		 exec;		/* -x */
+	bool		 verbose;	/* -v */
+	char *const	*argv;		/* the command and its arguments */
+
+	const char	*chdir;		/* -C, or NULL */
+	bool		 umask_set;	/* -m given */
+	mode_t		 umask;		/* -m */
+	const char	*user;		/* -u USER[:GROUP], or NULL */
+	struct envop	*env;		/* -E and -U */
+	size_t		 nenv;
+
+	struct fdmap	*fdmaps;	/* -f and -o */
+	size_t		 nfdmaps;
+	bool		 close_fds;	/* --close-fds */
+
+	enum usher_route route;		/* -g, --single-child */
+	struct pair	*rewrite;	/* -R FROM:TO, TO 0 drops */
+	size_t		 nrewrite;
+	int		 pdeathsig;	/* --pdeathsig; 0 none, -1 mode default */
+
+	struct timespec	 timeout;	/* -t, zero for none */
+	bool		 kill_after_set; /* -k given */
+	struct timespec	 kill_after;	/* -k */
+	int		 stop_signal;	/* -S, default TERM */
+
+	bool		 exit_code_only; /* --exit-code-only */
+	struct pair	*exitmap;	/* --exit-map FROM:TO */
+	size_t		 nexitmap;
+};
+
+#endif /* USHER_H */

@@ -1,0 +1,95 @@
+# test_helper.bash: loaded by every test/*.bats file.
+#
+# $USHER is the binary under test, $HELPERS the folder of the C helpers
+# (probe, ptyrun).  Every process a test starts in the background goes
+# through start_bg or track_pid, and teardown kills exactly those PIDs.
+# Every wait has a deadline: nothing here can hang the suite.
+
+bats_require_minimum_version 1.5.0
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '/usr/lib/bats/bats-file/load'
+
+: "${USHER:?USHER must name the usher binary}"
+: "${HELPERS:?HELPERS must name the folder of the test helpers}"
+PROBE=$HELPERS/probe
+PTYRUN=$HELPERS/ptyrun
+T=$BATS_TEST_TMPDIR
+
+# run_usher ARG...: run usher with stdout and stderr kept apart
+# ($output and $stderr).
+run_usher() {
+	run --separate-stderr "$USHER" "$@"
+}
+
+# track_pid PID...: kill these at teardown if they still live.
+track_pid() {
+	local p
+	for p in "$@"; do
+		echo "$p" >>"$T/.pids"
+	done
+}
+
+# start_bg CMD...: start CMD in the background, tracked; $! is its PID.
+start_bg() {
+	"$@" &
+	track_pid "$!"
+}
+
+teardown() {
+	local p
+	[ -f "$T/.pids" ] || return 0
+	while read -r p; do
+		kill -KILL "$p" 2>/dev/null || true
+	done <"$T/.pids"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail
+# with a message when SECONDS pass first.
+wait_for() {
+	local deadline=$((SECONDS + $1 + 1))
+	shift
+	while ! "$@"; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "wait_for: timed out: $*" >&2
+			return 1
+		fi
+		sleep 0.01	# the poll interval, not a guess at timing
+	done
+}
+
+# wait_file FILE [SECONDS]: until FILE exists (default 10 s).
+wait_file() {
+	wait_for "${2:-10}" test -e "$1"
+}
+
+# wait_line FILE REGEX [SECONDS]: until a line of FILE matches REGEX.
+wait_line() {
+	wait_for "${3:-10}" grep -qE -- "$2" "$1"
+}
+
+# wait_gone PID [SECONDS]: until PID no longer exists (zombies count as
+# gone: their state in /proc is Z).
+pid_gone() {
+	local s
+	[ -e "/proc/$1" ] || return 0
+	s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "$s" = Z ] || [ -z "$s" ]
+}
+wait_gone() {
+	wait_for "${2:-10}" pid_gone "$1"
+}
+
+# field FILE KEY: the value of KEY=VALUE in a probe report.
+field() {
+	local line
+	line=$(grep -m1 -E "^$2=" "$1") || return 1
+	printf '%s\n' "${line#*=}"
+}
+
+# count_sig FILE NAME: how many times the probe recorded signal NAME.
+count_sig() {
+	[ -f "$1" ] || { echo 0; return; }
+	grep -c -E "^$2( |\$)" "$1" || true
+}
