@@ -29,7 +29,8 @@ SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
       src/envops.c src/fdmap.c src/spawn.c src/supervise.c src/status.c \
       src/vlog.c src/run.c
 OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
-HELPERS = $(BUILD)/helpers/probe $(BUILD)/helpers/ptyrun
+HELPERS = $(BUILD)/helpers/probe $(BUILD)/helpers/ptyrun $(BUILD)/helpers/sigq \
+	  $(BUILD)/helpers/reaper
 
 .PHONY: all check sanitize lint deps demo install uninstall clean helpers
 
@@ -51,9 +52,10 @@ $(BUILD)/usher: $(BUILD)/obj/usher.o $(BUILD)/libusher.a
 	$(CC) $(ALL_CFLAGS) $(HARDEN) $(HARDEN_LD) $(ALL_LDFLAGS) -o $@ \
 	    $(BUILD)/obj/usher.o $(BUILD)/libusher.a $(LDLIBS)
 
-$(BUILD)/helpers/%: test/helpers/%.c
+$(BUILD)/helpers/%: test/helpers/%.c $(BUILD)/libusher.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) -lutil
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(BUILD)/libusher.a $(LDLIBS) -lutil
 
 helpers: $(HELPERS)
 

@@ -209,10 +209,12 @@ parse(int argc, char *argv[], struct usher_config *cfg)
 			errx(EXIT_USHER, "-%c: unknown option", optopt);
 		if (c == '?')
 			errx(EXIT_USHER, "%s: unknown option", argv[optind - 1]);
-		if (c == ':')
+		if (c == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
 			errx(EXIT_USHER, "%s: option needs an argument",
-			    optopt < 256 && optopt != 0 ? optname(optopt) :
 			    argv[optind - 1]);
+		if (c == ':')
+			errx(EXIT_USHER, "-%c: option needs an argument",
+			    optopt);
 		parse_one(c, optarg, cfg);
 	}
 	cfg->argv = argv + optind;

@@ -28,10 +28,18 @@ void
 signals_init(void)
 {
 	struct sigaction	sa;
-	sigset_t		all;
+	sigset_t		all, ignored;
+	int			sig;
 
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &caller_mask);
+	sigemptyset(&ignored);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGCHLD && sigaction(sig, NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			sigaddset(&ignored, sig);
+	/* Blocked signals are queued even when ignored: unblock these. */
+	sigprocmask(SIG_UNBLOCK, &ignored, NULL);
 	if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
 		chld_ignored = true;
 		sa.sa_handler = SIG_DFL;

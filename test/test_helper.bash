@@ -17,10 +17,16 @@ PROBE=$HELPERS/probe
 PTYRUN=$HELPERS/ptyrun
 T=$BATS_TEST_TMPDIR
 
-# run_usher ARG...: run usher with stdout and stderr kept apart
-# ($output and $stderr).
+# run_usher [-N] ARG...: run usher with stdout and stderr kept apart
+# ($output and $stderr); -N says status N is expected (bats checks it).
 run_usher() {
-	run --separate-stderr "$USHER" "$@"
+	if [[ "${1:-}" =~ ^-[0-9]+$ ]]; then
+		local want=$1
+		shift
+		run "$want" --separate-stderr "$USHER" "$@"
+	else
+		run --separate-stderr "$USHER" "$@"
+	fi
 }
 
 # track_pid PID...: kill these at teardown if they still live.
@@ -35,6 +41,13 @@ track_pid() {
 start_bg() {
 	"$@" &
 	track_pid "$!"
+}
+
+# reap PID: wait for PID, a child of this shell, and set $status.  (bats'
+# run would wait in a subshell, which cannot.)
+reap() {
+	status=0
+	wait "$1" || status=$?
 }
 
 teardown() {

@@ -102,6 +102,7 @@ static void	pump_read(struct session *);
 static int	pump_write(struct session *);
 static void	pump(struct session *, int64_t);
 static int	gone(const struct session *);
+static int64_t	horizon(const struct session *);
 static void	kill_session(pid_t);
 static void	dump(const struct session *);
 static void	fail(struct session *, const char *, const char *);
@@ -458,6 +459,15 @@ gone(const struct session *s)
 	return s->eof || (s->exited && now_ms() >= s->exittime + GRACE_MS);
 }
 
+/* Until when to wait for output: gone() may turn true at that time. */
+static int64_t
+horizon(const struct session *s)
+{
+	if (s->exited && s->exittime + GRACE_MS < s->deadline)
+		return s->exittime + GRACE_MS;
+	return s->deadline;
+}
+
 /* SIGKILL the command's process group and whatever else is in its session. */
 static void
 kill_session(pid_t sid)
@@ -528,7 +538,7 @@ do_expect(struct session *s, const struct step *st)
 		}
 		if (gone(s) || now_ms() >= s->deadline)
 			fail(s, "expect", st->raw);
-		pump(s, s->exited ? s->exittime + GRACE_MS : s->deadline);
+		pump(s, horizon(s));
 	}
 }
 
@@ -564,7 +574,7 @@ do_eof(struct session *s)
 	while (!s->exited || !gone(s)) {
 		if (now_ms() >= s->deadline)
 			fail(s, "eof", NULL);
-		pump(s, s->deadline);
+		pump(s, horizon(s));
 	}
 }
 
@@ -583,7 +593,7 @@ finish(struct session *s)
 		pump(s, s->deadline);
 	}
 	while (!gone(s) && now_ms() < s->deadline)
-		pump(s, s->exittime + GRACE_MS);
+		pump(s, horizon(s));
 	if (WIFEXITED(s->status))
 		code = WEXITSTATUS(s->status);
 	else

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# Every bad input: one line "usher: CONTEXT: REASON" on stderr, status 125,
+# nothing on stdout, and the command never starts.
+
+load test_helper
+
+# refused MESSAGE ARG...: usher ARG... -- touch $T/ran must fail with 125,
+# print exactly MESSAGE, and not run the command.
+refused() {
+	local msg=$1
+	shift
+	run_usher "$@" -- touch "$T/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "$msg"
+	assert_equal "$output" ""
+	assert_file_not_exists "$T/ran"
+}
+
+@test "a malformed duration is refused" {
+	refused "usher: --timeout: invalid duration 'x'" -t x
+	refused "usher: --timeout: invalid duration '1x'" -t 1x
+	refused "usher: --timeout: invalid duration '-1'" -t -1
+	refused "usher: --timeout: invalid duration ''" -t ''
+	refused "usher: --timeout: invalid duration '1h30'" --timeout 1h30
+	refused "usher: -k: invalid duration 's'" -k s
+}
+
+@test "well-formed durations are accepted" {
+	local d
+	for d in 1.5 500ms 30s 2m 1h 1d 1h30m 0 0.5m 2d3h4m5s6ms; do
+		run_usher -t "$d" -- true
+		assert_equal "$status" 0
+	done
+}
+
+@test "a malformed signal is refused" {
+	refused "usher: -S: invalid signal 'FOO'" -S FOO
+	refused "usher: -S: invalid signal '0'" -S 0
+	refused "usher: -S: invalid signal '65'" -S 65
+	refused "usher: -S: invalid signal 'RTMIN+99'" -S RTMIN+99
+	refused "usher: --pdeathsig: invalid signal 'x'" --pdeathsig x
+	refused "usher: -R: invalid FROM:TO 'TERM'" -R TERM
+	refused "usher: -R: invalid FROM:TO 'KILL:TERM'" -R KILL:TERM
+	refused "usher: -R: invalid FROM:TO 'TERM:BOGUS'" -R TERM:BOGUS
+}
+
+@test "signal names in every accepted spelling" {
+	local s
+	for s in TERM SIGTERM term sigterm 15 RTMIN RTMIN+3 rtmax-1 RTMAX; do
+		run_usher -S "$s" -- true
+		assert_equal "$status" 0
+	done
+}
+
+@test "unknown options and missing arguments are refused" {
+	refused "usher: --bogus: unknown option" --bogus
+	refused "usher: -q: unknown option" -q
+	run_usher -t
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: -t: option needs an argument"
+	run_usher --timeout
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --timeout: option needs an argument"
+}
+
+@test "a missing command is refused" {
+	run_usher
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: usage: no command given (see usher --help)"
+	run_usher -s --
+	assert_equal "$status" 125
+}
+
+@test "bad values of the process options are refused" {
+	refused "usher: -m: invalid umask '999'" -m 999
+	refused "usher: -m: invalid umask '1000'" -m 1000
+	refused "usher: -E: invalid NAME=VALUE 'NOVALUE'" -E NOVALUE
+	refused "usher: -E: invalid NAME=VALUE '=x'" -E =x
+	refused "usher: -U: invalid NAME 'A=B'" -U A=B
+	refused "usher: --exit-map: invalid FROM:TO '1:256'" --exit-map 1:256
+	refused "usher: --exit-map: invalid FROM:TO 'x:1'" --exit-map x:1
+}
+
+@test "an unknown user is refused before anything starts" {
+	refused "usher: -u: unknown user 'no-such-user-here'" -u no-such-user-here
+	refused "usher: -u: unknown group 'no-such-group'" -u root:no-such-group
+	refused "usher: -u: uid 4242424 has no account: give a group as 4242424:GROUP" -u 4242424
+}
+
+@test "a missing directory is refused before the command starts" {
+	refused "usher: -C: $T/nope: No such file or directory" -C "$T/nope"
+}
+
+@test "conflicting options are refused" {
+	refused "usher: -g: conflicts with --single-child" -g --single-child
+	refused "usher: -t: needs a supervisor, not possible with -x" -x -t 1s
+	refused "usher: -R: needs a supervisor, not possible with -x" -x -R TERM:INT
+	refused "usher: -g: needs a supervisor, not possible with -x" -x -g
+	refused "usher: --exit-code-only: needs a supervisor, not possible with -x" -x --exit-code-only
+	refused "usher: --exit-map: needs a supervisor, not possible with -x" -x --exit-map 1:0
+}
+
+@test "--help lists every option on stdout, --version prints the version" {
+	run_usher --help
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_line --partial "--timeout DURATION"
+	assert_line --partial "--exit-map FROM:TO"
+	run_usher -h
+	assert_equal "$status" 0
+	run_usher --version
+	assert_equal "$status" 0
+	assert_output --regexp '^usher [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "option parsing stops at the first non-option word" {
+	run_usher sh -c 'echo "$@"' sh -t -x --bogus
+	assert_equal "$status" 0
+	assert_output "-t -x --bogus"
+}
