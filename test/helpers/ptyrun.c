@@ -11,6 +11,7 @@
  *	expect TEXT	wait until the output not yet consumed holds TEXT
  *	send TEXT	write TEXT to the terminal
  *	sleep SECONDS	let time pass, still reading the output
+ *	waitfile PATH	wait until PATH exists, still reading the output
  *	eof		wait until the command exited and the terminal closed
  *	# comment	ignored, as are empty lines
  *
@@ -53,6 +54,7 @@ enum op {
 	OP_EXPECT,
 	OP_SEND,
 	OP_SLEEP,
+	OP_WAITFILE,
 	OP_EOF
 };
 
@@ -109,6 +111,7 @@ static void	fail(struct session *, const char *, const char *);
 static void	do_expect(struct session *, const struct step *);
 static void	do_send(struct session *, const struct step *);
 static void	do_sleep(struct session *, const struct step *);
+static void	do_waitfile(struct session *, const struct step *);
 static void	do_eof(struct session *);
 static void	finish(struct session *);
 
@@ -235,6 +238,8 @@ script_line(struct script *sc, char *line, const char *path, int lineno)
 	}
 	if (strcmp(line, "expect") == 0)
 		st->op = OP_EXPECT;
+	else if (strcmp(line, "waitfile") == 0)
+		st->op = OP_WAITFILE;
 	else if (strcmp(line, "send") == 0)
 		st->op = OP_SEND;
 	else
@@ -568,6 +573,20 @@ do_sleep(struct session *s, const struct step *st)
 	}
 }
 
+/* Poll for the file every 10 ms, reading the terminal meanwhile. */
+static void
+do_waitfile(struct session *s, const struct step *st)
+{
+	int64_t	next;
+
+	while (access(st->text, F_OK) == -1) {
+		if (now_ms() >= s->deadline)
+			fail(s, "waitfile", st->raw);
+		next = now_ms() + 10;
+		pump(s, next < s->deadline ? next : s->deadline);
+	}
+}
+
 static void
 do_eof(struct session *s)
 {
@@ -651,6 +670,9 @@ main(int argc, char **argv)
 			break;
 		case OP_SLEEP:
 			do_sleep(&s, &sc.steps[i]);
+			break;
+		case OP_WAITFILE:
+			do_waitfile(&s, &sc.steps[i]);
 			break;
 		case OP_EOF:
 			do_eof(&s);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# Job control through a real pseudo-terminal (test/helpers/ptyrun.c):
+# keyboard signals reach the command directly and once, Ctrl-Z and fg are
+# mirrored, an interactive shell under usher keeps job control, and usher
+# in the background never takes the terminal.
+
+load test_helper
+
+# pty SCRIPT-TEXT CMD...: play the script against CMD on a new terminal;
+# $status and $output are ptyrun's.
+pty() {
+	printf '%s\n' "$1" >"$T/script"
+	shift
+	run env -u TMOUT PS1='PROMPT> ' TERM=dumb "$PTYRUN" -T 15 -l "$T/log" \
+	    -s "$T/script" -- "$@"
+	# shown when the test fails
+	printf 'terminal output:\n%s\n' "$output"
+}
+
+# ishell SCRIPT-TEXT: the script against an interactive bash.
+ishell() {
+	pty "$1" bash --norc --noprofile -i
+}
+
+@test "Ctrl-C reaches a foreground command exactly once, not usher" {
+	pty "waitfile $T/ready
+send \\x03
+send \\x1c
+eof" "$USHER" -- "$PROBE" -r "$T/rep" -R "$T/ready" -t INT,QUIT -s "$T/sig" -w QUIT -T 8
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" INT)" 1
+	assert_equal "$(count_sig "$T/sig" QUIT)" 1
+	# the terminal's foreground is the command's own group
+	assert_equal "$(field "$T/rep" tpgid)" "$(field "$T/rep" pgid)"
+	assert_equal "$(field "$T/rep" pgid)" "$(field "$T/rep" pid)"
+	[ "$(field "$T/rep" ctty)" != none ]
+}
+
+@test "Ctrl-C that kills the command kills usher by the same signal" {
+	pty "waitfile $T/ready
+send \\x03
+eof" "$USHER" -- "$PROBE" -R "$T/ready" -W "$T/never" -T 8
+	assert_equal "$status" 130
+}
+
+@test "Ctrl-Z stops the job, fg gives the terminal back to the command" {
+	ishell "expect PROMPT> 
+send \"$USHER\" -- sh -c 'echo st\"\"arted; read line; echo \"got:\$line\"; exit 4'\\n
+expect started
+send \\x1a
+expect Stopped
+expect PROMPT> 
+send fg\\n
+send hello\\n
+expect got:hello
+expect PROMPT> 
+send echo \"status=\$?\"\\n
+expect status=4
+send exit\\n
+eof"
+	assert_equal "$status" 0
+}
+
+@test "Ctrl-Z and fg: the command is continued once, keyboard signals still go to it alone" {
+	ishell "expect PROMPT> 
+send \"$USHER\" -- \"$PROBE\" -R \"$T/ready\" -t CONT,INT,QUIT -s \"$T/sig\" -w QUIT -T 12\\n
+waitfile $T/ready
+send \\x1a
+expect Stopped
+expect PROMPT> 
+send fg\\n
+expect $PROBE
+send \\x03
+send \\x1c
+expect PROMPT> 
+send echo \"st=\$?\"\\n
+expect st=0
+send exit\\n
+eof"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" CONT)" 1
+	assert_equal "$(count_sig "$T/sig" INT)" 1
+	assert_equal "$(count_sig "$T/sig" QUIT)" 1
+}
+
+@test "an interactive bash under usher keeps job control" {
+	pty "expect PROMPT> 
+send sh -c 'trap \"echo con\"\"tinued\" CONT; echo run\"\"ning; while :; do sleep 0.05; done'\\n
+expect running
+send \\x1a
+expect Stopped
+expect PROMPT> 
+send fg\\n
+expect continued
+send \\x03
+expect PROMPT> 
+send jobs; exit 7\\n
+eof" "$USHER" -- bash --norc --noprofile -i
+	assert_equal "$status" 7
+	refute_output --partial "no job control"
+	refute_output --partial "cannot set terminal process group"
+}
+
+@test "usher started in the background leaves the shell in the foreground" {
+	ishell "expect PROMPT> 
+send \"$USHER\" -- \"$PROBE\" -r \"$T/rep\" -R \"$T/ready\" -W \"$T/go\" -T 8 &\\n
+waitfile $T/ready
+send echo alive\\n
+expect alive
+send touch \"$T/go\"; wait; echo \"st=\$?\"\\n
+expect st=0
+send exit\\n
+eof"
+	assert_equal "$status" 0
+	[ "$(field "$T/rep" tpgid)" != "$(field "$T/rep" pgid)" ]
+}
+
+@test "a background command that reads the terminal stops, and fg resumes it" {
+	ishell "expect PROMPT> 
+send set -b\\n
+expect PROMPT> 
+send \"$USHER\" -- sh -c 'read line; echo \"got:\$line\"' &\\n
+expect Stopped
+send fg\\n
+send typed\\n
+expect got:typed
+expect PROMPT> 
+send exit\\n
+eof"
+	assert_equal "$status" 0
+}
+
+@test "-s: Ctrl-C reaches the command once through usher" {
+	pty "waitfile $T/ready
+send \\x03
+send \\x1c
+eof" "$USHER" -s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t INT,QUIT -s "$T/sig" -w QUIT -T 8
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" INT)" 1
+	assert_equal "$(field "$T/rep" ctty)" none
+	assert_equal "$(field "$T/rep" sid)" "$(field "$T/rep" pid)"
+}
+
+@test "-s: Ctrl-Z stops the command with STOP, fg continues it" {
+	ishell "expect PROMPT> 
+send \"$USHER\" -s -- \"$PROBE\" -r \"$T/rep\" -R \"$T/ready\" -t CONT,INT -s \"$T/sig\" -w INT -T 12\\n
+waitfile $T/ready
+send \\x1a
+expect Stopped
+expect PROMPT> 
+send fg\\n
+expect $PROBE
+send \\x03
+expect PROMPT> 
+send echo \"st=\$?\"\\n
+expect st=0
+send exit\\n
+eof"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" CONT)" 1
+	assert_equal "$(count_sig "$T/sig" INT)" 1
+}
