@@ -34,6 +34,7 @@ static void	queue_group(pid_t, int, int);
 static int	rewrite(const struct usher_config *, int);
 static bool	is_stop_signal(const struct usher_config *, int);
 static void	arm(int, const struct timespec *);
+static void	arm_kill(struct supervisor *);
 static void	stop_self(void);
 
 /* Create the timers and arm -t.  Returns -1 when a timerfd fails. */
@@ -127,6 +128,17 @@ on_timeout(struct supervisor *s)
 	deliver(s, s->cfg->stop_signal, NULL);
 	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
 		deliver(s, SIGCONT, NULL);
+	arm_kill(s);
+}
+
+/* Start -k's clock at the first stop signal; later ones do not move it. */
+static void
+arm_kill(struct supervisor *s)
+{
+	if (s->cfg->kill_after_set && !s->kill_armed) {
+		s->kill_armed = true;
+		arm(s->tfd_kill, &s->cfg->kill_after);
+	}
 }
 
 static void
@@ -188,11 +200,8 @@ on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 		return;
 	}
 	deliver(s, sig, si);
-	if (is_stop_signal(s->cfg, sig) && s->cfg->kill_after_set &&
-	    !s->kill_armed) {
-		s->kill_armed = true;
-		arm(s->tfd_kill, &s->cfg->kill_after);
-	}
+	if (is_stop_signal(s->cfg, sig))
+		arm_kill(s);
 }
 
 /*

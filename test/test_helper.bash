@@ -106,3 +106,11 @@ count_sig() {
 	[ -f "$1" ] || { echo 0; return; }
 	grep -c -E "^$2( |\$)" "$1" || true
 }
+
+# state_is PID STATE: the process state letter in /proc (R S D T Z ...).
+state_is() {
+	local s
+	s=$(awk '{ sub(/^[^)]*\) /, ""); print substr($0, 1, 1) }' \
+	    "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$s" = "$2" ] || { [ "$2" = S ] && [ "$s" = R ]; }
+}

@@ -1,0 +1,41 @@
+/*
+ * report.h: the --report FILE JSON object (SPEC §6a).  This module owns the
+ * report's format (keys, order, number and time formats, UTF-8 repair) and
+ * writing it atomically: a temporary file in the same directory, renamed
+ * over FILE.
+ *
+ * report_path() makes FILE absolute against the cwd of the moment, so a
+ * later chdir does not move the report.  report_write() writes the object;
+ * on failure it fills err with "--report: PATH: REASON" for the caller to
+ * print as a warning.  Neither is async-signal-safe (both allocate), and
+ * report_write() briefly changes the umask to read it.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct report {
+	char *const	*argv;		/* the command's argv */
+	pid_t		 usher_pid;
+	pid_t		 pid;		/* the command's last pid, or -1 */
+	struct timespec	 start;		/* CLOCK_REALTIME at start */
+	struct timespec	 end;		/* CLOCK_REALTIME at end */
+	double		 wall_s;	/* from CLOCK_MONOTONIC */
+	struct rusage	 ru;		/* getrusage(RUSAGE_CHILDREN) at end */
+	bool		 ended;		/* wstatus is valid */
+	int		 wstatus;	/* the command's wait status */
+	bool		 timed_out;
+	unsigned	 restarts;
+	int		 status;	/* usher's status as a shell sees it */
+};
+
+char	*report_path(const char *);
+int	 report_write(const char *, const struct report *, char *, size_t);
+
+#endif /* REPORT_H */

@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# The modes of SPEC §2 without a terminal: foreground, -s (new session)
+# and -x (exec in place, also with -s).
+
+load test_helper
+
+@test "foreground: usher stays the parent, the command gets its own group" {
+	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -x 6 3>&-
+	local u=$!
+	reap "$u"
+	assert_equal "$status" 6
+	assert_equal "$(field "$T/rep" ppid)" "$u"
+	assert_equal "$(field "$T/rep" pgid)" "$(field "$T/rep" pid)"
+	assert_equal "$(field "$T/rep" sid)" "$(ps -o sid= -p $$ | tr -d ' ')"
+}
+
+@test "-s: a new session and group, no terminal, usher the parent" {
+	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -x 0 3>&-
+	local u=$!
+	reap "$u"
+	assert_equal "$status" 0
+	assert_equal "$(field "$T/rep" sid)" "$(field "$T/rep" pid)"
+	assert_equal "$(field "$T/rep" pgid)" "$(field "$T/rep" pid)"
+	assert_equal "$(field "$T/rep" ppid)" "$u"
+	assert_equal "$(field "$T/rep" tty_nr)" 0
+}
+
+@test "-s: TSTP to usher stops the command with STOP, CONT resumes both" {
+	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t CONT,USR1 \
+	    -s "$T/sig" -w USR1 -T 10 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	local p=$(field "$T/rep" pid)
+	track_pid "$p"
+	kill -TSTP "$u"
+	wait_for 5 state_is "$p" T
+	wait_for 5 state_is "$u" T
+	kill -CONT "$u"
+	wait_line "$T/sig" '^CONT '
+	state_is "$u" S
+	kill -USR1 "$u"
+	reap "$u"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" CONT)" 1
+}
+
+@test "foreground: a command stopped from outside stops usher, CONT continues both" {
+	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -R "$T/ready" -t CONT,USR1 \
+	    -s "$T/sig" -w USR1 -T 10 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	local p=$(field "$T/rep" pid)
+	track_pid "$p"
+	kill -STOP "$p"
+	wait_for 5 state_is "$u" T
+	kill -CONT "$u"
+	wait_line "$T/sig" '^CONT '
+	kill -USR1 "$u"
+	reap "$u"
+	assert_equal "$status" 0
+}
+
+@test "-x: usher becomes the command, same pid" {
+	start_bg "$USHER" -x -- "$PROBE" -r "$T/rep" -x 9 3>&-
+	local u=$!
+	reap "$u"
+	assert_equal "$status" 9
+	assert_equal "$(field "$T/rep" pid)" "$u"
+	assert_equal "$(field "$T/rep" sigblk)" 0000000000000000
+	assert_equal "$(field "$T/rep" pdeathsig)" 0
+}
+
+@test "-x: errors are still one line with the right status" {
+	run_usher -127 -x nosuch-command-here
+	assert_equal "$stderr" "usher: nosuch-command-here: command not found"
+	run_usher -x -C "$T/nope" -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: -C: $T/nope: No such file or directory"
+}
+
+@test "-x -s: a new session in place when usher does not lead a group" {
+	# usher run from a non-interactive shell shares the shell's group.
+	run --separate-stderr sh -c '"$0" -x -s -- "$1" -r "$2/rep" -x 0; true' \
+	    "$USHER" "$PROBE" "$T"
+	assert_equal "$status" 0
+	assert_equal "$(field "$T/rep" sid)" "$(field "$T/rep" pid)"
+}
+
+@test "-x -s in a group leader forks once and mirrors the status" {
+	run perl -e 'setpgrp(0, 0); exec @ARGV or exit 127' -- \
+	    "$USHER" -x -s -- "$PROBE" -r "$T/rep" -x 5
+	assert_equal "$status" 5
+	assert_equal "$(field "$T/rep" sid)" "$(field "$T/rep" pid)"
+}
+
+@test "-x --pdeathsig asks for the signal when the caller dies" {
+	start_bg "$USHER" -x --pdeathsig TERM -- "$PROBE" -r "$T/rep" -x 0 3>&-
+	reap "$!"
+	assert_equal "$(field "$T/rep" pdeathsig)" 15
+}
