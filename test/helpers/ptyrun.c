@@ -199,6 +199,7 @@ unescape(const char *s, size_t *lenp)
 			goto bad;
 		}
 	}
+	*p = '\0';
 	*lenp = p - buf;
 	return buf;
 bad:
