@@ -61,8 +61,9 @@ helpers: $(HELPERS)
 
 # Install the Debian packages that building and testing need, when any
 # is missing.  Run as root on Debian 12.
-DEPS = libbsd-dev pkg-config bats bats-assert bats-support bats-file \
-       mandoc jq util-linux procps
+DEPS = gcc make libc6-dev libbsd-dev pkg-config bats bats-assert \
+       bats-support bats-file mandoc manpages manpages-dev jq perl \
+       util-linux procps bash-completion zsh fish
 deps:
 	@missing=""; for p in $(DEPS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \

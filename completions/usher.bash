@@ -1,0 +1,191 @@
+# bash completion for usher(1).
+#
+# usher's own options up to the first word that is not an option (or up
+# to "--"), then the wrapped command's completion, as for sudo or env.
+
+# The options that take an argument, and those that do not.
+_usher_opts_arg='-C --chdir -E --env --exit-map -f --fd -k --kill-after
+    -m --umask -o --output --pdeathsig -R --rewrite -S --stop-signal
+    -t --timeout -U --unset -u --user'
+_usher_opts_flag='--close-fds --exit-code-only -g --group -h --help -s
+    --setsid --single-child -V --version -v --verbose -x --exec'
+_usher_sigs='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE
+    ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF
+    WINCH IO PWR SYS RTMIN RTMAX'
+
+# _usher_takes_arg WORD: whether option word WORD (without "=value") needs
+# the next word as its argument.  In a cluster of short options such as
+# "-st", a letter that takes an argument takes the rest of the word, so
+# the next word is needed only when that letter comes last.
+_usher_takes_arg()
+{
+	local w=$1 o i
+	if [[ $w == --* ]]; then
+		for o in $_usher_opts_arg; do
+			[[ $o == "$w" ]] && return 0
+		done
+		return 1
+	fi
+	for ((i = 1; i < ${#w}; i++)); do
+		for o in $_usher_opts_arg; do
+			[[ $o == "-${w:i:1}" ]] && { ((i == ${#w} - 1)); return; }
+		done
+	done
+	return 1
+}
+
+# _usher_signals [PREFIX]: signal names matching $cur after PREFIX, with
+# "SIG" in front when the user started typing it.
+_usher_signals()
+{
+	local pre=${1-} word=${cur#"${1-}"} sigs=$_usher_sigs
+	if [[ ${word^^} == SIG* ]]; then
+		sigs=$(printf 'SIG%s ' $_usher_sigs)
+		word=${word^^}
+	elif [[ $word == [a-z]* ]]; then
+		word=${word^^}
+	fi
+	COMPREPLY+=($(compgen -P "$pre" -W "$sigs" -- "$word"))
+}
+
+# _usher_wordindex K: the index in COMP_WORDS where words[K] starts.
+# _init_completion joined words split at ":" and "=" back together;
+# _command_offset counts in COMP_WORDS.
+_usher_wordindex()
+{
+	local k=0 j=0 acc
+	while ((k < $1)); do
+		acc=${COMP_WORDS[j++]}
+		while [[ $acc != "${words[k]}" ]] && ((j < ${#COMP_WORDS[@]})); do
+			acc+=${COMP_WORDS[j++]}
+		done
+		((k++))
+	done
+	echo "$j"
+}
+
+_usher()
+{
+	local cur prev words cword split
+	if declare -F _init_completion >/dev/null; then
+		_init_completion -s -n : || return
+	else
+		COMPREPLY=()
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+		cur=${words[cword]}
+		prev=${words[cword - 1]}
+		split=false
+		if [[ $cur == --*=* ]]; then
+			prev=${cur%%=*}
+			cur=${cur#*=}
+			split=true
+		fi
+	fi
+
+	# Find where usher's options end and the command begins.
+	local i w start=0 skip=false
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if $skip; then
+			skip=false
+		elif [[ $w == -- ]]; then
+			start=$((i + 1))
+			break
+		elif [[ $w != -?* ]]; then
+			start=$i
+			break
+		elif [[ $w != *=* ]] && _usher_takes_arg "$w"; then
+			skip=true
+		fi
+	done
+	if ((start == 0)) && ! $skip && ! $split && [[ $cur != -* ]]; then
+		start=$cword
+	fi
+	if ((start > 0)); then
+		if declare -F _command_offset >/dev/null; then
+			_command_offset "$(_usher_wordindex "$start")"
+		else
+			COMPREPLY=($(compgen -c -- "$cur"))
+		fi
+		return
+	fi
+
+	# An option's argument?
+	local opt=$prev
+	if ! $split; then
+		$skip || opt=
+	fi
+	if [[ -n $opt && $opt != --* ]]; then
+		opt=-${opt: -1}
+	fi
+	case $opt in
+	-S | --stop-signal)
+		_usher_signals
+		return
+		;;
+	--pdeathsig)
+		_usher_signals
+		COMPREPLY+=($(compgen -W 'none' -- "$cur"))
+		return
+		;;
+	-R | --rewrite)
+		if [[ $cur == *:* ]]; then
+			_usher_signals "${cur%%:*}:"
+			COMPREPLY+=($(compgen -P "${cur%%:*}:" -W 'none 0' \
+			    -- "${cur#*:}"))
+		else
+			_usher_signals
+			COMPREPLY=("${COMPREPLY[@]/%/:}")
+			compopt -o nospace 2>/dev/null
+		fi
+		declare -F __ltrim_colon_completions >/dev/null &&
+		    __ltrim_colon_completions "$cur"
+		return
+		;;
+	-u | --user)
+		if [[ $cur == *:* ]]; then
+			COMPREPLY=($(compgen -P "${cur%%:*}:" -g -- "${cur#*:}"))
+		else
+			COMPREPLY=($(compgen -u -- "$cur"))
+		fi
+		declare -F __ltrim_colon_completions >/dev/null &&
+		    __ltrim_colon_completions "$cur"
+		return
+		;;
+	-C | --chdir)
+		if declare -F _filedir >/dev/null; then
+			_filedir -d
+		else
+			COMPREPLY=($(compgen -d -- "$cur"))
+		fi
+		return
+		;;
+	-o | --output)
+		if declare -F _filedir >/dev/null; then
+			_filedir
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
+		return
+		;;
+	-E | --env)
+		COMPREPLY=($(compgen -e -S = -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		return
+		;;
+	-U | --unset)
+		COMPREPLY=($(compgen -e -- "$cur"))
+		return
+		;;
+	-f | --fd | -k | --kill-after | -m | --umask | -t | --timeout | \
+	    --exit-map)
+		# Fd maps, durations, modes and statuses: nothing to offer.
+		return
+		;;
+	esac
+
+	COMPREPLY=($(compgen -W "$_usher_opts_arg $_usher_opts_flag" \
+	    -- "$cur"))
+} &&
+	complete -F _usher usher
