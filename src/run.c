@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <err.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,10 +23,27 @@
 #include "vlog.h"
 
 static void	prepare(const struct usher_config *, struct launch *);
+static void	fill_stdio(void);
 static void	refuse_if_stopped(const struct usher_config *);
 static _Noreturn void	supervise(const struct usher_config *,
 			    struct launch *);
 static _Noreturn void	finish(const struct supervisor *);
+
+/*
+ * If the caller closed any of fds 0-2, hold it with /dev/null, close-on-exec,
+ * so that nothing usher opens lands there: its messages would go into the
+ * command's files.  The command still finds the fd closed, as it was left.
+ */
+static void
+fill_stdio(void)
+{
+	int	fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 &&
+		    open("/dev/null", O_RDWR | O_CLOEXEC) == -1)
+			err(EXIT_USHER, "/dev/null");
+}
 
 /*
  * Open, look up and build everything the command needs.  Exits 125 with
@@ -42,9 +60,10 @@ prepare(const struct usher_config *cfg, struct launch *l)
 	umask(mask);
 	if (cfg->umask_set)
 		mask = cfg->umask;
-	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1 ||
-	    fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg,
-	    sizeof(msg)) == -1)
+	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1)
+		errx(EXIT_USHER, "%s", msg);
+	fill_stdio();
+	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
 	if (cfg->user != NULL &&
 	    user_lookup(cfg->user, &l->ident, msg, sizeof(msg)) == -1)

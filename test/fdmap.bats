@@ -461,3 +461,14 @@ unopenable() {
 	unopenable "$T/missing" -f "0<$T/missing"
 	refused "usher: -o: invalid file ''" -o ''
 }
+
+@test "with fd 2 closed by the caller, usher's messages never land in the command's files" {
+	run -127 sh -c 'exec 2>&-; exec "$0" -f "3>$1/log" -- no-such-cmd' \
+	    "$USHER" "$T"
+	assert_equal "$(cat "$T/log")" ""
+	# and the command still finds fd 2 closed, as the caller left it
+	run sh -c 'exec 2>&-; exec "$0" -- "$1" -r "$2/rep"' "$USHER" "$PROBE" "$T"
+	assert_equal "$status" 0
+	run field "$T/rep" fd.2
+	assert_failure
+}
