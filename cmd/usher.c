@@ -21,6 +21,7 @@
 
 #include "duration.h"
 #include "fdmap.h"
+#include "report.h"
 #include "run.h"
 #include "signals.h"
 #include "signame.h"
@@ -31,7 +32,9 @@ enum {
 	OPT_SINGLE_CHILD,
 	OPT_PDEATHSIG,
 	OPT_EXIT_CODE_ONLY,
-	OPT_EXIT_MAP
+	OPT_EXIT_MAP,
+	OPT_ORPHANS,
+	OPT_REPORT
 };
 
 /* One table drives getopt_long and --help; a NULL name starts a group. */
@@ -72,11 +75,17 @@ static const struct usage {
 	    "(default TERM)" },
 	{ "kill-after", 'k', "DURATION", "send KILL if it still runs "
 	    "DURATION after a stop signal" },
+	{ "delay", 'D', "SIGNAL:DURATION", "hold SIGNAL for DURATION before "
+	    "forwarding it" },
+	{ "orphans", OPT_ORPHANS, "leave|wait|kill", "when the command exits, "
+	    "leave, wait for or stop its leftover descendants" },
 	{ NULL, 0, NULL, "Exit status:" },
 	{ "exit-code-only", OPT_EXIT_CODE_ONLY, NULL, "exit 128+N instead of "
 	    "dying by signal N" },
 	{ "exit-map", OPT_EXIT_MAP, "FROM:TO", "report status FROM as TO "
 	    "(signal N counts as 128+N)" },
+	{ "report", OPT_REPORT, "FILE", "on exit, write a JSON report of the "
+	    "run to FILE" },
 	{ NULL, 0, NULL, "Other:" },
 	{ "verbose", 'v', NULL, "say what usher does, on stderr" },
 	{ "help", 'h', NULL, "show this help and exit" },
@@ -94,6 +103,7 @@ static int	need_signal(const char *, const char *);
 static void	need_duration(const char *, const char *, struct timespec *);
 static void	add_pair(const char *, const char *, struct pair **, size_t *,
 		    int (*)(const char *));
+static void	add_delay(const char *, struct usher_config *);
 static int	sig_or_none(const char *);
 static int	status_num(const char *);
 static void	*grow(void *, size_t, size_t);
@@ -231,6 +241,9 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 			errx(EXIT_USHER, "-C: empty directory");
 		cfg->chdir = arg;
 		break;
+	case 'D':
+		add_delay(arg, cfg);
+		break;
 	case 'E':
 	case 'U':
 		if (*arg == '\0' || *arg == '=' ||
@@ -302,6 +315,21 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		add_pair("--exit-map", arg, &cfg->exitmap, &cfg->nexitmap,
 		    status_num);
 		break;
+	case OPT_ORPHANS:
+		if (strcmp(arg, "leave") == 0)
+			cfg->orphans = ORPHANS_LEAVE;
+		else if (strcmp(arg, "wait") == 0)
+			cfg->orphans = ORPHANS_WAIT;
+		else if (strcmp(arg, "kill") == 0)
+			cfg->orphans = ORPHANS_KILL;
+		else
+			errx(EXIT_USHER, "--orphans: invalid value '%s' "
+			    "(leave, wait or kill)", arg);
+		break;
+	case OPT_REPORT:
+		if (*arg == '\0' || (cfg->report = report_path(arg)) == NULL)
+			errx(EXIT_USHER, "--report: invalid file '%s'", arg);
+		break;
 	case OPT_PDEATHSIG:
 		if ((cfg->pdeathsig = sig_or_none(arg)) == -1)
 			errx(EXIT_USHER, "--pdeathsig: invalid signal '%s'",
@@ -343,6 +371,12 @@ validate(const struct usher_config *cfg)
 		need = "--exit-code-only";
 	else if (cfg->nexitmap > 0)
 		need = "--exit-map";
+	else if (cfg->ndelays > 0)
+		need = "-D";
+	else if (cfg->orphans != ORPHANS_LEAVE)
+		need = "--orphans";
+	else if (cfg->report != NULL)
+		need = "--report";
 	if (need != NULL)
 		errx(EXIT_USHER, "%s: needs a supervisor, not possible with -x",
 		    need);
@@ -363,6 +397,34 @@ need_duration(const char *opt, const char *arg, struct timespec *ts)
 {
 	if (duration_parse(arg, ts) == -1)
 		errx(EXIT_USHER, "%s: invalid duration '%s'", opt, arg);
+}
+
+/*
+ * -D SIGNAL:DURATION.  Each signal once; KILL and STOP never reach usher,
+ * and CHLD is not forwarded, so none of them can be held.
+ */
+static void
+add_delay(const char *arg, struct usher_config *cfg)
+{
+	struct delay	 d;
+	char		 buf[64], *colon;
+	size_t		 i;
+
+	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) ||
+	    (colon = strchr(buf, ':')) == NULL)
+		errx(EXIT_USHER, "-D: invalid SIGNAL:DURATION '%s'", arg);
+	*colon = '\0';
+	d.sig = signame_parse(buf);
+	if (d.sig == -1 || d.sig == SIGKILL || d.sig == SIGSTOP ||
+	    d.sig == SIGCHLD || duration_parse(colon + 1, &d.ts) == -1)
+		errx(EXIT_USHER, "-D: invalid SIGNAL:DURATION '%s'", arg);
+	for (i = 0; i < cfg->ndelays; i++)
+		if (cfg->delays[i].sig == d.sig)
+			errx(EXIT_USHER, "-D: %s delayed twice", buf);
+	if (cfg->ndelays == DELAY_MAX)
+		errx(EXIT_USHER, "-D: more than %d delays", DELAY_MAX);
+	cfg->delays = grow(cfg->delays, cfg->ndelays, sizeof(*cfg->delays));
+	cfg->delays[cfg->ndelays++] = d;
 }
 
 /* A signal, or 0 for "0" and "none"; -1 if neither. */

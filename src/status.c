@@ -24,16 +24,28 @@ status_code(int wstatus)
 	return WEXITSTATUS(wstatus);
 }
 
-_Noreturn void
-status_exit(const struct usher_config *cfg, int wstatus)
+void
+status_outcome(const struct usher_config *cfg, int wstatus,
+    struct outcome *o)
 {
-	int	code = status_code(wstatus);
 	size_t	i;
 
-	for (i = cfg->nexitmap; i-- > 0;)
-		if (cfg->exitmap[i].from == code)
-			exit(cfg->exitmap[i].to);
-	if (WIFSIGNALED(wstatus) && !cfg->exit_code_only)
-		signals_die(WTERMSIG(wstatus));
-	exit(code);
+	o->code = status_code(wstatus);
+	o->die = 0;
+	for (i = cfg->nexitmap; i-- > 0;) {
+		if (cfg->exitmap[i].from == o->code) {
+			o->code = cfg->exitmap[i].to;
+			return;
+		}
+	}
+	if (WIFSIGNALED(wstatus) && !cfg->exit_code_only && getpid() != 1)
+		o->die = WTERMSIG(wstatus);
+}
+
+_Noreturn void
+status_end(const struct outcome *o)
+{
+	if (o->die != 0)
+		signals_die(o->die);
+	exit(o->code);
 }

@@ -3,52 +3,77 @@
  * source first (signal, exec pipe, deadline), then on the signal, one call
  * per case.
  */
-#include <sys/signalfd.h>
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "proctree.h"
 #include "signame.h"
 #include "supervise.h"
 #include "vlog.h"
 
-enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_N };
+/* How long leftover descendants get after the stop signal without -k. */
+static const struct timespec	orphan_grace = { 10, 0 };
+
+enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_HELD };
 
 static void	on_signal(struct supervisor *, const struct signalfd_siginfo *);
 static void	on_exec_status(struct supervisor *);
 static void	on_timeout(struct supervisor *);
 static void	on_kill(struct supervisor *);
+static void	on_held(struct supervisor *, struct held *);
+static bool	hold(struct supervisor *, const struct signalfd_siginfo *);
+static void	forward(struct supervisor *, int,
+		    const struct signalfd_siginfo *);
 static void	reap(struct supervisor *);
+static void	ended(struct supervisor *, int);
 static void	child_stopped(struct supervisor *);
-static void	deliver(struct supervisor *, int, const struct signalfd_siginfo *);
+static void	deliver(struct supervisor *, int,
+		    const struct signalfd_siginfo *);
 static void	queue_group(pid_t, int, int);
+static void	signal_orphans(struct supervisor *, int);
 static int	rewrite(const struct usher_config *, int);
 static bool	is_stop_signal(const struct usher_config *, int);
 static void	arm(int, const struct timespec *);
 static void	arm_kill(struct supervisor *);
+static bool	fired(const struct pollfd *);
 static void	stop_self(void);
 
-/* Create the timers and arm -t.  Returns -1 when a timerfd fails. */
+/*
+ * Create the timers, arm -t, and become a subreaper for --orphans wait and
+ * kill.  Returns -1 when a timerfd or prctl fails.
+ */
 int
 supervise_init(struct supervisor *s)
 {
+	const struct usher_config	*cfg = s->cfg;
+	size_t				 i;
+
 	s->tfd_timeout = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
 	    TFD_NONBLOCK);
 	s->tfd_kill = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
 	    TFD_NONBLOCK);
 	if (s->tfd_timeout == -1 || s->tfd_kill == -1)
 		return -1;
-	if (s->cfg->timeout.tv_sec != 0 || s->cfg->timeout.tv_nsec != 0)
-		arm(s->tfd_timeout, &s->cfg->timeout);
+	for (i = 0; i < cfg->ndelays; i++) {
+		s->held[i].tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
+		    TFD_NONBLOCK);
+		if (s->held[i].tfd == -1)
+			return -1;
+	}
+	if (cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0)
+		arm(s->tfd_timeout, &cfg->timeout);
+	if (cfg->orphans != ORPHANS_LEAVE &&
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+		return -1;
 	return 0;
 }
 
@@ -63,22 +88,34 @@ arm(int fd, const struct timespec *ts)
 	timerfd_settime(fd, 0, &its, NULL);
 }
 
+/* True once, when a timerfd has fired: reading it clears it. */
+static bool
+fired(const struct pollfd *p)
+{
+	uint64_t	ticks;
+
+	return p->revents != 0 && read(p->fd, &ticks, sizeof(ticks)) > 0;
+}
+
 /*
- * Run until the command has ended.
+ * Run until the command has ended, and its descendants with --orphans.
  */
 void
 supervise_run(struct supervisor *s)
 {
 	struct signalfd_siginfo	si;
-	struct pollfd		pfd[P_N];
-	uint64_t		ticks;
+	struct pollfd		pfd[P_HELD + DELAY_MAX];
+	size_t			i, nd = s->cfg->ndelays;
 
-	while (s->state != SUP_ENDED) {
+	while (s->state != SUP_DONE) {
 		pfd[P_SIG] = (struct pollfd){ s->sigfd, POLLIN, 0 };
 		pfd[P_ERR] = (struct pollfd){ s->errfd, POLLIN, 0 };
 		pfd[P_TIMEOUT] = (struct pollfd){ s->tfd_timeout, POLLIN, 0 };
 		pfd[P_KILL] = (struct pollfd){ s->tfd_kill, POLLIN, 0 };
-		if (poll(pfd, P_N, -1) == -1) {
+		for (i = 0; i < nd; i++)
+			pfd[P_HELD + i] = (struct pollfd){ s->held[i].tfd,
+			    POLLIN, 0 };
+		if (poll(pfd, P_HELD + nd, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			vlog(s->cfg, "poll: %s", strerror(errno));
@@ -86,13 +123,14 @@ supervise_run(struct supervisor *s)
 		}
 		if (pfd[P_ERR].revents != 0)
 			on_exec_status(s);
-		if (pfd[P_TIMEOUT].revents != 0 &&
-		    read(s->tfd_timeout, &ticks, sizeof(ticks)) > 0)
+		if (fired(&pfd[P_TIMEOUT]))
 			on_timeout(s);
-		if (pfd[P_KILL].revents != 0 &&
-		    read(s->tfd_kill, &ticks, sizeof(ticks)) > 0)
+		if (fired(&pfd[P_KILL]))
 			on_kill(s);
-		while (s->state != SUP_ENDED &&
+		for (i = 0; i < nd; i++)
+			if (fired(&pfd[P_HELD + i]))
+				on_held(s, &s->held[i]);
+		while (s->state != SUP_DONE &&
 		    read(s->sigfd, &si, sizeof(si)) == sizeof(si))
 			on_signal(s, &si);
 	}
@@ -122,6 +160,8 @@ on_timeout(struct supervisor *s)
 {
 	char	name[SIGNAME_MAX];
 
+	if (s->ended)
+		return;
 	s->timed_out = true;
 	vlog(s->cfg, "timed out: sending %s",
 	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
@@ -129,6 +169,26 @@ on_timeout(struct supervisor *s)
 	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
 		deliver(s, SIGCONT, NULL);
 	arm_kill(s);
+}
+
+static void
+on_kill(struct supervisor *s)
+{
+	vlog(s->cfg, "still running after the grace period: sending KILL");
+	if (s->state == SUP_ORPHANS)
+		signal_orphans(s, SIGKILL);
+	else
+		deliver(s, SIGKILL, NULL);
+}
+
+/* A -D delay ran out: the held signal goes now. */
+static void
+on_held(struct supervisor *s, struct held *h)
+{
+	if (!h->on)
+		return;
+	h->on = false;
+	forward(s, (int)h->si.ssi_signo, &h->si);
 }
 
 /* Start -k's clock at the first stop signal; later ones do not move it. */
@@ -139,13 +199,6 @@ arm_kill(struct supervisor *s)
 		s->kill_armed = true;
 		arm(s->tfd_kill, &s->cfg->kill_after);
 	}
-}
-
-static void
-on_kill(struct supervisor *s)
-{
-	vlog(s->cfg, "still running after -k: sending KILL");
-	deliver(s, SIGKILL, NULL);
 }
 
 /* TERM, INT, HUP, QUIT and -S are stop signals: they start -k's clock. */
@@ -169,27 +222,68 @@ rewrite(const struct usher_config *cfg, int sig)
 }
 
 /*
+ * Hold the signal if -D names it.  A copy that comes while one is held
+ * merges into it, as the kernel merges a pending signal, and does not
+ * restart the delay.
+ */
+static bool
+hold(struct supervisor *s, const struct signalfd_siginfo *si)
+{
+	size_t	i;
+
+	for (i = 0; i < s->cfg->ndelays; i++) {
+		if (s->cfg->delays[i].sig != (int)si->ssi_signo)
+			continue;
+		if (!s->held[i].on) {
+			s->held[i].on = true;
+			s->held[i].si = *si;
+			arm(s->held[i].tfd, &s->cfg->delays[i].ts);
+			vlog(s->cfg, "holding signal %d", (int)si->ssi_signo);
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
  * One signal read from the signalfd.
  */
 static void
 on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 {
-	int	sig = (int)si->ssi_signo;
-
-	if (sig == SIGCHLD) {
+	if (si->ssi_signo == SIGCHLD) {
 		reap(s);
 		return;
 	}
+	if (hold(s, si))
+		return;
+	forward(s, (int)si->ssi_signo, si);
+}
+
+/*
+ * Forward a signal usher received, after -R, where SPEC §7 routes it.
+ * Job-control signals are special: CONT hands the terminal back first,
+ * and with -s the stop signals become STOP for the command.
+ */
+static void
+forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
+{
 	if ((sig = rewrite(s->cfg, sig)) == 0)
 		return;
-	if (sig == SIGCONT) {
-		/* Back from a stop: the shell may have made us foreground. */
-		if (s->cfg->mode == MODE_FOREGROUND && jobctl_is_fg(s->jc)) {
-			s->jc->fg = true;
-			jobctl_give(s->jc, s->pid);
+	if (s->state == SUP_ORPHANS) {
+		if (is_stop_signal(s->cfg, sig) && !s->kill_armed) {
+			s->kill_armed = true;
+			arm(s->tfd_kill, s->cfg->kill_after_set ?
+			    &s->cfg->kill_after : &orphan_grace);
 		}
-		deliver(s, SIGCONT, si);
+		signal_orphans(s, sig);
 		return;
+	}
+	if (sig == SIGCONT && s->cfg->mode == MODE_FOREGROUND &&
+	    jobctl_is_fg(s->jc)) {
+		/* Back from a stop, and the shell made us foreground. */
+		s->jc->fg = true;
+		jobctl_give(s->jc, s->pid);
 	}
 	if (s->cfg->mode == MODE_SETSID && (sig == SIGTSTP ||
 	    sig == SIGTTIN || sig == SIGTTOU)) {
@@ -205,17 +299,17 @@ on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 }
 
 /*
- * Send sig where SPEC §7 routes it.  A signal that carries a value
- * (sigqueue) keeps it.  Until the child has made its group (or session),
- * the group does not exist yet: the child alone is the group then, and it
- * holds the signal blocked until exec.
+ * Send sig to the command where SPEC §7 routes it.  A signal that carries
+ * a value (sigqueue) keeps it.  Until the child has made its group (or
+ * session), the group does not exist yet: the child alone is the group
+ * then, and it holds the signal blocked until exec.
  */
 static void
 deliver(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 {
-	char	name[SIGNAME_MAX];
-	bool	group = s->route == ROUTE_GROUP;
-	union sigval v;
+	char		name[SIGNAME_MAX];
+	bool		group = s->route == ROUTE_GROUP;
+	union sigval	v;
 
 	vlog(s->cfg, "sending %s to %s %d", signame_str(sig, name,
 	    sizeof(name)), group ? "group" : "pid", (int)s->pid);
@@ -232,46 +326,48 @@ deliver(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 }
 
 /*
- * sigqueue() to every member of process group pgid; there is no call that
+ * sigqueue() to every member of process group pgid: there is no call that
  * queues a value to a whole group.  Falls back to the leader.
  */
 static void
 queue_group(pid_t pgid, int sig, int value)
 {
 	union sigval	 v = { .sival_int = value };
-	struct dirent	*de;
-	DIR		*d;
-	FILE		*f;
-	char		 path[64], *p, buf[512];
-	long		 pid, pgrp;
+	pid_t		*pids;
+	size_t		 i, n;
 	bool		 any = false;
 
-	if ((d = opendir("/proc")) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (!isdigit((unsigned char)de->d_name[0]))
-				continue;
-			pid = strtol(de->d_name, NULL, 10);
-			snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-			if ((f = fopen(path, "re")) == NULL)
-				continue;
-			p = fgets(buf, sizeof(buf), f);
-			fclose(f);
-			if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
-			    sscanf(p + 1, " %*c %*d %ld", &pgrp) != 1 ||
-			    pgrp != pgid)
-				continue;
-			if (sigqueue((pid_t)pid, sig, v) == 0)
-				any = true;
-		}
-		closedir(d);
-	}
+	n = proctree_group(pgid, &pids);
+	for (i = 0; i < n; i++)
+		if (sigqueue(pids[i], sig, v) == 0)
+			any = true;
+	free(pids);
 	if (!any)
 		sigqueue(pgid, sig, v);
 }
 
+/* Send sig to every descendant that is left (--orphans). */
+static void
+signal_orphans(struct supervisor *s, int sig)
+{
+	pid_t	*pids;
+	size_t	 i, n;
+
+	n = proctree_descendants(getpid(), &pids);
+	vlog(s->cfg, "sending signal %d to %zu leftover processes", sig, n);
+	for (i = 0; i < n; i++) {
+		kill(pids[i], sig);
+		if (sig != SIGKILL && sig != SIGCONT)
+			kill(pids[i], SIGCONT);
+	}
+	free(pids);
+}
+
 /*
  * Reap every child that has changed state; only the command's own pid
- * counts as the command.  Children usher inherited are reaped and ignored.
+ * counts as the command.  Children usher inherited, or adopted as a
+ * subreaper, are reaped and otherwise ignored, until the orphans phase,
+ * which ends when there are no children left at all.
  */
 static void
 reap(struct supervisor *s)
@@ -280,18 +376,46 @@ reap(struct supervisor *s)
 	pid_t	pid;
 
 	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
-		if (pid != s->pid)
+		if (pid != s->pid || s->ended)
 			continue;
 		if (WIFSTOPPED(st))
 			child_stopped(s);
-		else if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			s->wstatus = st;
-			s->state = SUP_ENDED;
-			if (s->errfd != -1)
-				on_exec_status(s);
-			jobctl_take(s->jc, s->pid);
-			return;
-		}
+		else if (WIFEXITED(st) || WIFSIGNALED(st))
+			ended(s, st);
+	}
+	if (s->state == SUP_ORPHANS && pid == -1 && errno == ECHILD)
+		s->state = SUP_DONE;
+}
+
+/* The command has ended: done, or on to its leftover descendants. */
+static void
+ended(struct supervisor *s, int st)
+{
+	pid_t	*pids;
+	size_t	 n;
+
+	s->ended = true;
+	s->wstatus = st;
+	if (s->errfd != -1)
+		on_exec_status(s);
+	jobctl_take(s->jc, s->pid);
+	s->state = SUP_DONE;
+	if (s->cfg->orphans == ORPHANS_LEAVE)
+		return;
+	n = proctree_descendants(getpid(), &pids);
+	free(pids);
+	if (n == 0)
+		return;
+	vlog(s->cfg, "pid %d ended; %zu descendants left", (int)s->pid, n);
+	s->state = SUP_ORPHANS;
+	s->kill_armed = false;
+	timerfd_settime(s->tfd_kill, 0, &(struct itimerspec){ { 0, 0 },
+	    { 0, 0 } }, NULL);
+	if (s->cfg->orphans == ORPHANS_KILL) {
+		signal_orphans(s, s->cfg->stop_signal);
+		s->kill_armed = true;
+		arm(s->tfd_kill, s->cfg->kill_after_set ?
+		    &s->cfg->kill_after : &orphan_grace);
 	}
 }
 

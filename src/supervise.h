@@ -2,13 +2,15 @@
  * supervise.h: the supervisor's event loop (SPEC §7).
  *
  * One poll(2) over the signalfd, the exec-status pipe and the timerfds of
- * the deadlines; no tick, so an idle usher makes no wake-ups.  It forwards
- * signals (after -R), mirrors job control, reaps every child and returns
- * once the command has ended, with its wait status in the struct.
+ * the deadlines (-t, -k, each -D); no tick, so an idle usher makes no
+ * wake-ups.  It forwards signals (after -D and -R), mirrors job control,
+ * reaps every child, and returns once the command has ended and, with
+ * --orphans wait or kill, once every descendant has ended too.
  */
 #ifndef SUPERVISE_H
 #define SUPERVISE_H
 
+#include <sys/signalfd.h>
 #include <sys/types.h>
 
 #include <stdbool.h>
@@ -20,8 +22,15 @@
 enum sup_state {
 	SUP_STARTING,		/* forked; exec not yet confirmed */
 	SUP_RUNNING,		/* the command runs */
-	SUP_STOPPING,		/* a stop signal went out */
-	SUP_ENDED		/* reaped: wstatus holds how */
+	SUP_ORPHANS,		/* it ended; its descendants have not */
+	SUP_DONE		/* nothing left to watch */
+};
+
+/* A signal held back by -D until its timer fires. */
+struct held {
+	int			tfd;
+	bool			on;
+	struct signalfd_siginfo	si;
 };
 
 struct supervisor {
@@ -37,7 +46,9 @@ struct supervisor {
 	bool		 kill_armed;
 	bool		 timed_out;
 	bool		 expect_stop;	/* -s: we stopped it, do not mirror */
-	int		 wstatus;	/* the command's, once SUP_ENDED */
+	struct held	 held[DELAY_MAX]; /* one per -D */
+	bool		 ended;		/* the command was reaped */
+	int		 wstatus;	/* how, once ended */
 	int		 fail_status;	/* set when setup or exec failed */
 	char		 fail_msg[SPAWN_MSG_MAX];
 };

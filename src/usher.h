@@ -38,6 +38,20 @@ struct envop {
 	const char	*arg;
 };
 
+enum usher_orphans {
+	ORPHANS_LEAVE,		/* exit when the command exits */
+	ORPHANS_WAIT,		/* then wait for every descendant */
+	ORPHANS_KILL		/* then stop every descendant */
+};
+
+/* -D SIGNAL:DURATION */
+struct delay {
+	int		sig;
+	struct timespec	ts;
+};
+
+#define DELAY_MAX	16
+
 /* A pair FROM:TO, for -R (signals) and --exit-map (statuses). */
 struct pair {
 	int	from;
@@ -65,15 +79,19 @@ struct usher_config {
 	struct pair	*rewrite;	/* -R FROM:TO, TO 0 drops */
 	size_t		 nrewrite;
 	int		 pdeathsig;	/* --pdeathsig; 0 none, -1 mode default */
+	struct delay	*delays;	/* -D */
+	size_t		 ndelays;
 
 	struct timespec	 timeout;	/* -t, zero for none */
 	bool		 kill_after_set; /* -k given */
 	struct timespec	 kill_after;	/* -k */
 	int		 stop_signal;	/* -S, default TERM */
+	enum usher_orphans orphans;	/* --orphans */
 
 	bool		 exit_code_only; /* --exit-code-only */
 	struct pair	*exitmap;	/* --exit-map FROM:TO */
 	size_t		 nexitmap;
+	const char	*report;	/* --report FILE, made absolute */
 };
 
 #endif /* USHER_H */

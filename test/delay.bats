@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# -D SIGNAL:DURATION: hold a signal before forwarding it (SPEC §3).
+
+load test_helper
+
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# The probe's -T deadline is the clock for waits that are the point of the
+# test: it is told to wait for a file that never comes.
+pass_time() {
+	"$PROBE" -W "$T/never" -T "$1" 2>/dev/null || true
+}
+
+start() {
+	start_bg "$USHER" "$@" -- "$PROBE" -r "$T/rep" -R "$T/ready" \
+	    -t TERM,USR1 -s "$T/sig" -w TERM -T 10 3>&-
+	upid=$!
+	wait_file "$T/ready"
+	track_pid "$(field "$T/rep" pid)"
+}
+
+@test "-D TERM:0.5s: the command gets TERM no sooner than 0.5 s after usher" {
+	start -D TERM:0.5s
+	local t0=$(now_ms)
+	kill -TERM "$upid"
+	wait_line "$T/sig" '^TERM '
+	local dt=$(( $(now_ms) - t0 ))
+	reap "$upid"
+	assert_equal "$status" 0
+	[ "$dt" -ge 480 ] && [ "$dt" -lt 1500 ] || fail "TERM after ${dt} ms"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "-D: a second copy merges into the held one and does not restart it" {
+	start -D TERM:0.6s
+	local t0=$(now_ms)
+	kill -TERM "$upid"
+	pass_time 0.3
+	kill -TERM "$upid"
+	wait_line "$T/sig" '^TERM '
+	local dt=$(( $(now_ms) - t0 ))
+	reap "$upid"
+	[ "$dt" -ge 580 ] && [ "$dt" -lt 850 ] || fail "TERM after ${dt} ms"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "-D: other signals pass while one is held" {
+	start -D TERM:0.5s
+	kill -TERM "$upid"
+	kill -USR1 "$upid"
+	wait_line "$T/sig" '^USR1 '
+	run count_sig "$T/sig" TERM
+	assert_output 0
+	reap "$upid"
+	assert_equal "$(head -1 "$T/sig" | cut -d' ' -f1)" USR1
+}
+
+@test "-D with -k: the KILL clock starts at the delayed delivery" {
+	start_bg "$USHER" -D TERM:0.4s -k 0.3s -- "$PROBE" -r "$T/rep" \
+	    -R "$T/ready" -t TERM -s "$T/sig" -W "$T/never" -T 10 3>&-
+	upid=$!
+	wait_file "$T/ready"
+	track_pid "$(field "$T/rep" pid)"
+	local t0=$(now_ms)
+	kill -TERM "$upid"
+	reap "$upid"
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 137
+	[ "$dt" -ge 680 ] && [ "$dt" -lt 1800 ] || fail "KILL after ${dt} ms"
+}
+
+@test "-D refuses what it cannot hold" {
+	local a
+	for a in TERM KILL:1s CHLD:1s TERM:x NOPE:1s; do
+		run_usher -D "$a" -- touch "$T/ran"
+		assert_equal "$status" 125
+		assert_equal "$stderr" "usher: -D: invalid SIGNAL:DURATION '$a'"
+	done
+	run_usher -D TERM:1s -D term:2s -- touch "$T/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: -D: term delayed twice"
+	assert_file_not_exists "$T/ran"
+}

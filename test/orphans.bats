@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# --orphans leave|wait|kill: what happens to the command's leftover
+# descendants when it exits (SPEC §3).
+
+load test_helper
+
+# ppid_of PID: the parent pid in /proc, or nothing.
+ppid_of() {
+	awk '{ sub(/^[^)]*\) /, ""); print $2 }' "/proc/$1/stat" 2>/dev/null
+}
+ppid_is() {
+	[ "$(ppid_of "$1")" = "$2" ]
+}
+
+@test "--orphans leave (the default): usher exits with the command" {
+	# (the grandchild must not hold run's output pipe, or run waits for it)
+	run "$USHER" -- sh -c '"$0" -r "$1/gc" -W "$1/never" -T 10 >/dev/null 2>&1 & exit 3' \
+	    "$PROBE" "$T"
+	assert_equal "$status" 3
+	wait_file "$T/gc"
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	run pid_gone "$gc"
+	assert_failure
+}
+
+@test "--orphans wait: usher waits for a grandchild that outlives the command" {
+	start_bg "$USHER" --orphans wait -- sh -c \
+	    '"$0" -r "$1/gc" -R "$1/gcready" -W "$1/go" -T 10 & exit 3' \
+	    "$PROBE" "$T" 3>&-
+	local u=$!
+	wait_file "$T/gcready"
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	# the command has ended: its child now belongs to usher, the subreaper
+	wait_for 5 ppid_is "$gc" "$u"
+	run pid_gone "$u"
+	assert_failure
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 3
+	pid_gone "$gc"
+}
+
+@test "--orphans kill: leftover descendants are stopped, deep ones too" {
+	# The command leaves a shell that is waiting for its own child: the
+	# child is attached to a living parent, and must be found all the same.
+	run "$USHER" --orphans kill -- sh -c '
+	    sh -c "\"\$0\" -r \"\$1/gc\" -R \"\$1/gcready\" -W \"\$1/never\" -T 10 & wait" \
+	        "$0" "$1" &
+	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    exit 4' "$PROBE" "$T"
+	assert_equal "$status" 4
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+}
+
+@test "--orphans kill: also a descendant that left for a session of its own" {
+	run "$USHER" --orphans kill -- sh -c '
+	    setsid "$0" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 &
+	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    exit 0' "$PROBE" "$T"
+	assert_equal "$status" 0
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+	[ "$(field "$T/gc" sid)" = "$gc" ]
+}
+
+@test "--orphans kill -k: a descendant that ignores TERM gets KILL" {
+	local t0=$(( $(date +%s%N) / 1000000 ))
+	run "$USHER" --orphans kill -k 0.3s -- sh -c '
+	    "$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -W "$1/never" -T 10 &
+	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    exit 5' "$PROBE" "$T"
+	local dt=$(( $(date +%s%N) / 1000000 - t0 ))
+	assert_equal "$status" 5
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	[ "$dt" -ge 300 ] && [ "$dt" -lt 2000 ] || fail "took ${dt} ms"
+}
+
+@test "--orphans wait: a TERM to usher while waiting stops the leftovers" {
+	start_bg "$USHER" --orphans wait -- sh -c \
+	    '"$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -w TERM -x 0 -T 10 & exit 6' \
+	    "$PROBE" "$T" 3>&-
+	local u=$!
+	wait_file "$T/gcready"
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_for 5 ppid_is "$gc" "$u"
+	kill -TERM "$u"
+	reap "$u"
+	assert_equal "$status" 6
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "--orphans rejects other values" {
+	run_usher --orphans maybe -- touch "$T/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --orphans: invalid value 'maybe' (leave, wait or kill)"
+	assert_file_not_exists "$T/ran"
+}
