@@ -13,19 +13,25 @@
  * hands it to run().
  */
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "duration.h"
 #include "fdmap.h"
-#include "report.h"
+#include "path.h"
+#include "ready.h"
 #include "run.h"
 #include "signals.h"
 #include "signame.h"
 #include "usher.h"
+
+extern char	**environ;
 
 enum {
 	OPT_CLOSE_FDS = 256,
@@ -34,10 +40,20 @@ enum {
 	OPT_EXIT_CODE_ONLY,
 	OPT_EXIT_MAP,
 	OPT_ORPHANS,
-	OPT_REPORT
+	OPT_REPORT,
+	OPT_IF_RUNNING,
+	OPT_READY,
+	OPT_READY_TIMEOUT,
+	OPT_RESTART_DELAY,
+	OPT_RESTART_MAX,
+	OPT_STATUS,
+	OPT_STOP
 };
 
-/* One table drives getopt_long and --help; a NULL name starts a group. */
+/*
+ * One table drives getopt_long and --help; a NULL name starts a group.  An
+ * argument in brackets is optional ("[=WHEN]").
+ */
 static const struct usage {
 	const char	*name;
 	int		 val;
@@ -46,7 +62,30 @@ static const struct usage {
 } usage[] = {
 	{ NULL, 0, NULL, "Modes:" },
 	{ "setsid", 's', NULL, "run the command in a new session" },
+	{ "daemon", 'd', NULL, "detach: run and supervise in the background" },
 	{ "exec", 'x', NULL, "set up, then become the command (no supervisor)" },
+	{ NULL, 0, NULL, "Pidfiles and services:" },
+	{ "pidfile", 'p', "FILE", "write the command's pid to FILE, locked" },
+	{ "supervisor-pidfile", 'P', "FILE", "write usher's own pid to FILE, "
+	    "locked" },
+	{ "if-running", OPT_IF_RUNNING, "fail|skip|wait", "when the pidfile "
+	    "is locked: fail (125), exit 0, or wait" },
+	{ "ready", OPT_READY, "fd:N|notify", "wait for the command to say it "
+	    "is ready (a line on fd N, or READY=1)" },
+	{ "ready-timeout", OPT_READY_TIMEOUT, "DURATION", "stop it if not "
+	    "ready in time (default 60s), exit 124" },
+	{ "restart", 'r', "[=on-failure|always]", "restart the command when "
+	    "it exits (default on-failure)" },
+	{ "restart-delay", OPT_RESTART_DELAY, "DURATION", "first delay "
+	    "before a restart (default 1s), doubling to 60s" },
+	{ "restart-max", OPT_RESTART_MAX, "N", "give up after N restarts "
+	    "in a row" },
+	{ "title", 'T', "TITLE", "usher's process title (default "
+	    "'usher: COMMAND')" },
+	{ "status", OPT_STATUS, NULL, "with -p: print the pid and exit 0 if "
+	    "running, 1 if stale, 3 if not" },
+	{ "stop", OPT_STOP, NULL, "with -p: stop the running instance "
+	    "(-S, then KILL after -k)" },
 	{ NULL, 0, NULL, "File descriptors:" },
 	{ "fd", 'f', "SPEC", "map an fd: N=M N>&M N<&M N=- N<PATH N>PATH "
 	    "N>>PATH N<>PATH" },
@@ -98,7 +137,11 @@ static void	help(void);
 static void	build_options(struct option *, char *);
 static void	parse(int, char *[], struct usher_config *);
 static void	parse_one(int, const char *, struct usher_config *);
-static void	validate(const struct usher_config *);
+static void	validate(struct usher_config *);
+static void	validate_action(const struct usher_config *);
+static const char	*supervisor_option(const struct usher_config *);
+static void	daemon_stdio(struct usher_config *);
+static void	parse_ready(const char *, struct usher_config *);
 static int	need_signal(const char *, const char *);
 static void	need_duration(const char *, const char *, struct timespec *);
 static void	add_pair(const char *, const char *, struct pair **, size_t *,
@@ -117,9 +160,12 @@ main(int argc, char *argv[])
 		.route = ROUTE_DEFAULT,
 		.pdeathsig = -1,
 		.stop_signal = SIGTERM,
+		.ready_timeout = { 60, 0 },
+		.restart_delay = { 1, 0 },
 	};
 
 	signals_init();
+	setproctitle_init(argc, argv, environ);
 	parse(argc, argv, &cfg);
 	validate(&cfg);
 	run(&cfg);
@@ -128,10 +174,13 @@ main(int argc, char *argv[])
 static void
 help(void)
 {
-	size_t	i;
-	char	left[40];
+	const char	*sep;
+	size_t		 i;
+	char		 left[48];
 
-	printf("usage: usher [OPTION]... [--] COMMAND [ARG]...\n\n"
+	printf("usage: usher [OPTION]... [--] COMMAND [ARG]...\n"
+	    "       usher --status -p PIDFILE\n"
+	    "       usher --stop -p PIDFILE [-S SIGNAL] [-k DURATION]\n\n"
 	    "Start COMMAND and supervise it: forward signals, mirror job "
 	    "control,\nand exit as it exited.\n");
 	for (i = 0; i < NUSAGE; i++) {
@@ -139,19 +188,19 @@ help(void)
 			printf("\n%s\n", usage[i].help);
 			continue;
 		}
+		sep = usage[i].arg == NULL || usage[i].arg[0] == '[' ? "" : " ";
 		if (usage[i].val < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
-			    usage[i].val, usage[i].name,
-			    usage[i].arg != NULL ? " " : "",
+			    usage[i].val, usage[i].name, sep,
 			    usage[i].arg != NULL ? usage[i].arg : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s",
-			    usage[i].name, usage[i].arg != NULL ? " " : "",
+			    usage[i].name, sep,
 			    usage[i].arg != NULL ? usage[i].arg : "");
-		if (strlen(left) > 26)
-			printf("  %s\n  %-26s  %s\n", left, "", usage[i].help);
+		if (strlen(left) > 28)
+			printf("  %s\n  %-28s  %s\n", left, "", usage[i].help);
 		else
-			printf("  %-26s  %s\n", left, usage[i].help);
+			printf("  %-28s  %s\n", left, usage[i].help);
 	}
 	printf("\nDurations: 1.5, 500ms, 30s, 2m, 1h, 1d, 1h30m.  "
 	    "Signals: TERM, SIGTERM, term, 15, RTMIN+3.\n"
@@ -167,18 +216,23 @@ static void
 build_options(struct option *lo, char *so)
 {
 	size_t	i, n = 0;
+	int	has;
 
 	*so++ = '+';
 	*so++ = ':';
 	for (i = 0; i < NUSAGE; i++) {
 		if (usage[i].name == NULL)
 			continue;
-		lo[n++] = (struct option){ usage[i].name,
-		    usage[i].arg != NULL ? required_argument : no_argument,
-		    NULL, usage[i].val };
+		has = usage[i].arg == NULL ? no_argument :
+		    usage[i].arg[0] == '[' ? optional_argument :
+		    required_argument;
+		lo[n++] = (struct option){ usage[i].name, has, NULL,
+		    usage[i].val };
 		if (usage[i].val < 256) {
 			*so++ = (char)usage[i].val;
-			if (usage[i].arg != NULL)
+			if (has != no_argument)
+				*so++ = ':';
+			if (has == optional_argument)
 				*so++ = ':';
 		}
 	}
@@ -209,7 +263,7 @@ static void
 parse(int argc, char *argv[], struct usher_config *cfg)
 {
 	struct option	lo[NUSAGE + 1];
-	char		so[2 * NUSAGE + 3];
+	char		so[3 * NUSAGE + 3];
 	int		c;
 
 	build_options(lo, so);
@@ -234,6 +288,7 @@ static void
 parse_one(int c, const char *arg, struct usher_config *cfg)
 {
 	struct fdmap	*m;
+	const char	*errstr;
 
 	switch (c) {
 	case 'C':
@@ -243,6 +298,27 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		break;
 	case 'D':
 		add_delay(arg, cfg);
+		break;
+	case 'P':
+	case 'p':
+		if (*arg == '\0' || (c == 'p' ? (cfg->pidfile =
+		    path_absolute(arg)) : (cfg->spidfile =
+		    path_absolute(arg))) == NULL)
+			errx(EXIT_USHER, "-%c: invalid file '%s'", c, arg);
+		break;
+	case 'T':
+		cfg->title = arg;
+		break;
+	case 'd':
+		cfg->mode = MODE_DAEMON;
+		break;
+	case 'r':
+		cfg->restart = RESTART_ON_FAILURE;
+		if (arg != NULL && strcmp(arg, "always") == 0)
+			cfg->restart = RESTART_ALWAYS;
+		else if (arg != NULL && strcmp(arg, "on-failure") != 0)
+			errx(EXIT_USHER, "--restart: invalid value '%s' "
+			    "(on-failure or always)", arg);
 		break;
 	case 'E':
 	case 'U':
@@ -291,7 +367,8 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		cfg->umask_set = true;
 		break;
 	case 's':
-		cfg->mode = MODE_SETSID;
+		if (cfg->mode != MODE_DAEMON)
+			cfg->mode = MODE_SETSID;
 		break;
 	case 't':
 		need_duration("--timeout", arg, &cfg->timeout);
@@ -315,6 +392,39 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		add_pair("--exit-map", arg, &cfg->exitmap, &cfg->nexitmap,
 		    status_num);
 		break;
+	case OPT_IF_RUNNING:
+		if (strcmp(arg, "fail") == 0)
+			cfg->if_running = IF_RUNNING_FAIL;
+		else if (strcmp(arg, "skip") == 0)
+			cfg->if_running = IF_RUNNING_SKIP;
+		else if (strcmp(arg, "wait") == 0)
+			cfg->if_running = IF_RUNNING_WAIT;
+		else
+			errx(EXIT_USHER, "--if-running: invalid value '%s' "
+			    "(fail, skip or wait)", arg);
+		break;
+	case OPT_READY:
+		parse_ready(arg, cfg);
+		break;
+	case OPT_READY_TIMEOUT:
+		need_duration("--ready-timeout", arg, &cfg->ready_timeout);
+		break;
+	case OPT_RESTART_DELAY:
+		need_duration("--restart-delay", arg, &cfg->restart_delay);
+		break;
+	case OPT_RESTART_MAX:
+		cfg->restart_max = (unsigned)strtonum(arg, 1, 1000000000,
+		    &errstr);
+		if (errstr != NULL)
+			errx(EXIT_USHER, "--restart-max: invalid number '%s'",
+			    arg);
+		break;
+	case OPT_STATUS:
+	case OPT_STOP:
+		if (cfg->action != ACTION_RUN)
+			errx(EXIT_USHER, "--status: conflicts with --stop");
+		cfg->action = c == OPT_STATUS ? ACTION_STATUS : ACTION_STOP;
+		break;
 	case OPT_ORPHANS:
 		if (strcmp(arg, "leave") == 0)
 			cfg->orphans = ORPHANS_LEAVE;
@@ -327,7 +437,7 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 			    "(leave, wait or kill)", arg);
 		break;
 	case OPT_REPORT:
-		if (*arg == '\0' || (cfg->report = report_path(arg)) == NULL)
+		if (*arg == '\0' || (cfg->report = path_absolute(arg)) == NULL)
 			errx(EXIT_USHER, "--report: invalid file '%s'", arg);
 		break;
 	case OPT_PDEATHSIG:
@@ -347,39 +457,130 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
  * Combinations that cannot work are refused here, one message each.
  */
 static void
-validate(const struct usher_config *cfg)
+validate(struct usher_config *cfg)
 {
-	const char	*need = NULL;
+	const char	*need;
 
+	if (cfg->action != ACTION_RUN) {
+		validate_action(cfg);
+		return;
+	}
 	if (cfg->argv[0] == NULL)
 		errx(EXIT_USHER, "usage: no command given (see usher --help)");
 	if ((int)cfg->route == -1)
 		errx(EXIT_USHER, "-g: conflicts with --single-child");
-	if (!cfg->exec)
-		return;
-	if (cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0)
-		need = "-t";
-	else if (cfg->kill_after_set)
-		need = "-k";
-	else if (cfg->nrewrite > 0)
-		need = "-R";
-	else if (cfg->route == ROUTE_GROUP)
-		need = "-g";
-	else if (cfg->route == ROUTE_CHILD)
-		need = "--single-child";
-	else if (cfg->exit_code_only)
-		need = "--exit-code-only";
-	else if (cfg->nexitmap > 0)
-		need = "--exit-map";
-	else if (cfg->ndelays > 0)
-		need = "-D";
-	else if (cfg->orphans != ORPHANS_LEAVE)
-		need = "--orphans";
-	else if (cfg->report != NULL)
-		need = "--report";
-	if (need != NULL)
+	if (cfg->if_running != IF_RUNNING_FAIL && cfg->pidfile == NULL &&
+	    cfg->spidfile == NULL)
+		errx(EXIT_USHER, "--if-running: needs -p or -P");
+	if (cfg->exec && (need = supervisor_option(cfg)) != NULL)
 		errx(EXIT_USHER, "%s: needs a supervisor, not possible with -x",
 		    need);
+	if (cfg->mode == MODE_DAEMON)
+		daemon_stdio(cfg);
+}
+
+/* --status and --stop act on a pidfile, and start nothing. */
+static void
+validate_action(const struct usher_config *cfg)
+{
+	const char	*name = cfg->action == ACTION_STATUS ? "--status" :
+			    "--stop";
+
+	if (cfg->pidfile == NULL)
+		errx(EXIT_USHER, "%s: needs -p PIDFILE", name);
+	if (cfg->argv[0] != NULL)
+		errx(EXIT_USHER, "%s: takes no command", name);
+}
+
+/* The first option given that only a supervisor can honour, or NULL. */
+static const char *
+supervisor_option(const struct usher_config *cfg)
+{
+	if (cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0)
+		return "-t";
+	if (cfg->kill_after_set)
+		return "-k";
+	if (cfg->nrewrite > 0)
+		return "-R";
+	if (cfg->route == ROUTE_GROUP)
+		return "-g";
+	if (cfg->route == ROUTE_CHILD)
+		return "--single-child";
+	if (cfg->exit_code_only)
+		return "--exit-code-only";
+	if (cfg->nexitmap > 0)
+		return "--exit-map";
+	if (cfg->ndelays > 0)
+		return "-D";
+	if (cfg->orphans != ORPHANS_LEAVE)
+		return "--orphans";
+	if (cfg->report != NULL)
+		return "--report";
+	if (cfg->restart != RESTART_NO)
+		return "-r";
+	if (cfg->spidfile != NULL)
+		return "-P";
+	if (cfg->ready != READY_NONE)
+		return "--ready";
+	if (cfg->title != NULL)
+		return "-T";
+	return NULL;
+}
+
+/*
+ * Daemon mode: stdin from /dev/null, stdout and stderr to /dev/null, unless
+ * -f or -o name them; every other fd closed unless -f keeps it.
+ */
+static void
+daemon_stdio(struct usher_config *cfg)
+{
+	size_t	i;
+	int	fd;
+	bool	named;
+
+	for (fd = 0; fd <= 2; fd++) {
+		named = false;
+		for (i = 0; i < cfg->nfdmaps; i++)
+			if (cfg->fdmaps[i].fd == fd)
+				named = true;
+		if (named)
+			continue;
+		cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps,
+		    sizeof(*cfg->fdmaps));
+		cfg->fdmaps[cfg->nfdmaps++] = (struct fdmap){
+			.spec = "-d", .kind = FDMAP_FILE, .fd = fd, .src = -1,
+			.flags = fd == 0 ? O_RDONLY : O_WRONLY,
+			.path = "/dev/null", .share = -1,
+		};
+	}
+	cfg->close_fds = true;
+}
+
+/*
+ * --ready fd:N or notify.  fd:N puts a placeholder map in the fd maps, so
+ * that -f naming N too is caught as N mapped twice; usher fills in the
+ * pipe's end when it has made it.
+ */
+static void
+parse_ready(const char *arg, struct usher_config *cfg)
+{
+	const char	*errstr;
+	long long	 n;
+
+	if (strcmp(arg, "notify") == 0) {
+		cfg->ready = READY_NOTIFY;
+		return;
+	}
+	n = strncmp(arg, "fd:", 3) == 0 ? strtonum(arg + 3, 0, 1 << 20,
+	    &errstr) : (errstr = "invalid", 0);
+	if (errstr != NULL)
+		errx(EXIT_USHER, "--ready: invalid value '%s' (fd:N or "
+		    "notify)", arg);
+	cfg->ready = READY_FD;
+	cfg->ready_fd = (int)n;
+	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps, sizeof(*cfg->fdmaps));
+	cfg->fdmaps[cfg->nfdmaps++] = (struct fdmap){ .spec = "--ready",
+	    .kind = FDMAP_DUP, .fd = (int)n, .src = -1, .share = -1 };
 }
 
 static int

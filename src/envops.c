@@ -63,10 +63,12 @@ env_set(struct env *e, const char *name, const char *value)
 }
 
 /*
- * The command's environment, or NULL when memory runs out.
+ * The command's environment, or NULL when memory runs out.  extra, a
+ * NAME=VALUE of usher's own (NOTIFY_SOCKET), goes in before -E and -U.
  */
 char **
-envops_build(const struct envop *ops, size_t nops, const struct ident *id)
+envops_build(const struct envop *ops, size_t nops, const struct ident *id,
+    const char *extra)
 {
 	struct env	 e = { NULL, 0 };
 	size_t		 i, n;
@@ -81,6 +83,9 @@ envops_build(const struct envop *ops, size_t nops, const struct ident *id)
 	    env_set(&e, "USER", id->name) == -1 ||
 	    env_set(&e, "LOGNAME", id->name) == -1 ||
 	    env_set(&e, "SHELL", id->shell) == -1))
+		return NULL;
+	if (extra != NULL && extra[0] != '\0' &&
+	    env_put(&e, (char *)extra) == -1)
 		return NULL;
 	for (i = 0; i < nops; i++) {
 		if (ops[i].unset)

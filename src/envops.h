@@ -11,6 +11,7 @@
 #include "usher.h"
 #include "user.h"
 
-char	**envops_build(const struct envop *, size_t, const struct ident *);
+char	**envops_build(const struct envop *, size_t, const struct ident *,
+	    const char *);
 
 #endif /* ENVOPS_H */

@@ -110,7 +110,8 @@ fdmap_check(const struct fdmap *maps, size_t n, char *err, size_t errlen)
 			    maps[i].fd);
 			return -1;
 		}
-		if (maps[i].kind == FDMAP_DUP &&
+		/* src -1: a placeholder that usher fills in (--ready fd:N). */
+		if (maps[i].kind == FDMAP_DUP && maps[i].src != -1 &&
 		    fcntl(maps[i].src, F_GETFD) == -1) {
 			(void)snprintf(err, errlen, "-f: %s: %s", maps[i].spec,
 			    strerror(errno));

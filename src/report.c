@@ -45,33 +45,6 @@ static int	 report_put(int, const char *, size_t);
 static mode_t	 report_mode(void);
 
 /*
- * Make FILE absolute against the current directory, without resolving
- * symbolic links or requiring that FILE exist yet.
- */
-char *
-report_path(const char *file)
-{
-	char		*cwd, *abs;
-	const char	*sep;
-	size_t		 n;
-
-	if (file[0] == '\0') {
-		errno = ENOENT;
-		return NULL;
-	}
-	if (file[0] == '/')
-		return strdup(file);
-	if ((cwd = getcwd(NULL, 0)) == NULL)
-		return NULL;
-	n = strlen(cwd);
-	sep = n > 0 && cwd[n - 1] == '/' ? "" : "/";
-	if (asprintf(&abs, "%s%s%s", cwd, sep, file) == -1)
-		abs = NULL;
-	free(cwd);
-	return abs;
-}
-
-/*
  * Write the report to path atomically.  On failure no temporary file is
  * left behind, err holds "--report: PATH: REASON", and -1 is returned.
  */

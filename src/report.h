@@ -4,8 +4,7 @@
  * writing it atomically: a temporary file in the same directory, renamed
  * over FILE.
  *
- * report_path() makes FILE absolute against the cwd of the moment, so a
- * later chdir does not move the report.  report_write() writes the object;
+ * report_write() writes the object (give it an absolute path, see path.h);
  * on failure it fills err with "--report: PATH: REASON" for the caller to
  * print as a warning.  Neither is async-signal-safe (both allocate), and
  * report_write() briefly changes the umask to read it.
@@ -35,7 +34,6 @@ struct report {
 	int		 status;	/* usher's status as a shell sees it */
 };
 
-char	*report_path(const char *);
 int	 report_write(const char *, const struct report *, char *, size_t);
 
 #endif /* REPORT_H */

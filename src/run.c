@@ -1,20 +1,30 @@
 /*
- * run.c: the order of things.  Everything that can fail is done before
- * fork (fd maps checked and opened, the user looked up, the environment
- * built), so a mistake starts nothing and costs one line and status 125.
+ * run.c: the order of things, and the one caller of every other module.
+ *
+ * Everything that can fail is done before fork (fd maps checked and opened,
+ * the readiness channel made, the user looked up, the environment built,
+ * the pidfiles locked), so a mistake starts nothing and costs one line and
+ * status 125.  Then usher detaches (-d), or becomes the command (-x), or
+ * supervises it, restarting it if asked, and ends as it ended.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "envops.h"
+#include "pidlock.h"
+#include "ready.h"
 #include "report.h"
 #include "run.h"
 #include "signals.h"
@@ -24,27 +34,107 @@
 #include "user.h"
 #include "vlog.h"
 
-static void	prepare(const struct usher_config *, struct launch *);
-static void	fill_stdio(void);
+/* A run that lasted this long resets the restart delay and count. */
+static const struct timespec	restart_reset = { 60, 0 };
+
 /* How the command ended, for the exit status and the report. */
 struct ending {
 	pid_t		pid;		/* the command, -1 if never started */
 	bool		ended;		/* wstatus is valid */
 	int		wstatus;
-	bool		timed_out;
+	bool		timed_out;	/* -t or --ready-timeout */
 	int		fail_status;	/* setup or exec failed: 125-127 */
+	unsigned	restarts;
 	struct timespec	start;		/* realtime */
 	struct timespec	start_mono;
 };
 
-static void	refuse_if_stopped(const struct usher_config *,
-		    struct ending *);
+/* One instance: what lives across restarts. */
+struct instance {
+	struct launch	l;
+	struct pidlock	pl_cmd;		/* -p */
+	struct pidlock	pl_sup;		/* -P */
+	struct ready	ready;
+	int		sigfd;
+	int		link;		/* -d: the caller waits on it */
+	bool		detached;	/* -d, and past the detaching */
+	struct ending	e;
+};
+
+static _Noreturn void	status_action(const struct usher_config *);
+static _Noreturn void	stop_action(const struct usher_config *);
+static void	fill_stdio(void);
+static void	prepare(const struct usher_config *, struct instance *);
+static void	prepare_ready(const struct usher_config *, struct instance *);
+static void	lock_pidfiles(const struct usher_config *, struct instance *);
+static void	lock_one(const struct usher_config *, struct instance *,
+		    struct pidlock *, const char *);
+static void	detach(const struct usher_config *, struct instance *);
+static _Noreturn void	exec_in_place(struct instance *);
 static _Noreturn void	supervise(const struct usher_config *,
-			    struct launch *);
+			    struct instance *);
+static void	refuse_if_stopped(const struct usher_config *,
+		    struct instance *);
+static bool	restart_wanted(const struct usher_config *,
+		    const struct supervisor *, unsigned);
+static void	set_title(const struct usher_config *);
+static void	double_delay(struct timespec *);
+static _Noreturn void	fail(struct instance *, const char *);
 static _Noreturn void	finish(const struct usher_config *,
-			    const struct ending *);
+			    struct instance *);
 static void	write_report(const struct usher_config *,
 		    const struct ending *, const struct outcome *);
+
+_Noreturn void
+run(const struct usher_config *cfg)
+{
+	struct instance	in = {
+		.l = { .cfg = cfg, .lockfd = -1, .exec_link = -1 },
+		.sigfd = -1, .link = -1, .e = { .pid = -1 },
+	};
+
+	if (cfg->action == ACTION_STATUS)
+		status_action(cfg);
+	if (cfg->action == ACTION_STOP)
+		stop_action(cfg);
+	prepare(cfg, &in);
+	lock_pidfiles(cfg, &in);
+	if (cfg->mode == MODE_DAEMON)
+		detach(cfg, &in);
+	/* -x -s in a group leader cannot setsid in place: fork once. */
+	if (cfg->exec && !(cfg->mode == MODE_SETSID && getpgrp() == getpid()))
+		exec_in_place(&in);
+	supervise(cfg, &in);
+}
+
+/* --status: LSB's 0 running (and the pid), 1 stale pidfile, 3 none. */
+static _Noreturn void
+status_action(const struct usher_config *cfg)
+{
+	enum pidlock_state	st;
+	pid_t			pid;
+
+	signals_restore();
+	st = pidlock_state(cfg->pidfile, &pid);
+	if (st == PIDLOCK_RUNNING && pid > 0)
+		printf("%d\n", (int)pid);
+	exit((int)st);
+}
+
+/* --stop: 0 when the instance is gone (or was), 1 when it stays. */
+static _Noreturn void
+stop_action(const struct usher_config *cfg)
+{
+	struct timespec	grace = { 10, 0 };
+	int		r;
+
+	signals_restore();
+	if (cfg->kill_after_set)
+		grace = cfg->kill_after;
+	if ((r = pidlock_stop(cfg->pidfile, cfg->stop_signal, &grace)) != 0)
+		warnx("%s: could not be stopped", cfg->pidfile);
+	exit(r);
+}
 
 /*
  * If the caller closed any of fds 0-2, hold it with /dev/null, close-on-exec,
@@ -68,10 +158,11 @@ fill_stdio(void)
  * usher opens anything that could take their numbers.
  */
 static void
-prepare(const struct usher_config *cfg, struct launch *l)
+prepare(const struct usher_config *cfg, struct instance *in)
 {
-	char	msg[512];
-	mode_t	mask;
+	struct launch	*l = &in->l;
+	char		 msg[512];
+	mode_t		 mask;
 
 	mask = umask(0);
 	umask(mask);
@@ -82,18 +173,124 @@ prepare(const struct usher_config *cfg, struct launch *l)
 	fill_stdio();
 	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
+	prepare_ready(cfg, in);
 	if (cfg->user != NULL &&
 	    user_lookup(cfg->user, &l->ident, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
-	if ((l->envp = envops_build(cfg->env, cfg->nenv, &l->ident)) == NULL)
+	if ((l->envp = envops_build(cfg->env, cfg->nenv, &l->ident,
+	    in->ready.env)) == NULL)
 		err(EXIT_USHER, "environment");
 	l->jc = (struct jobctl){ -1, false };
 	if (cfg->mode == MODE_FOREGROUND && !cfg->exec)
 		jobctl_open(&l->jc);
 	l->pdeathsig = cfg->pdeathsig;
 	if (l->pdeathsig == -1)
-		l->pdeathsig = cfg->exec ? 0 : SIGKILL;
+		l->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
+		    SIGKILL;
 	l->parent = cfg->exec ? getppid() : getpid();
+	if ((in->sigfd = signals_fd()) == -1)
+		err(EXIT_USHER, "signalfd");
+}
+
+/* --ready: the channel, and the command's end of it in its fd maps. */
+static void
+prepare_ready(const struct usher_config *cfg, struct instance *in)
+{
+	size_t	i;
+
+	if (ready_open(&in->ready, (enum ready_kind)cfg->ready) == -1)
+		err(EXIT_USHER, "--ready");
+	for (i = 0; i < cfg->nfdmaps; i++)
+		if (cfg->fdmaps[i].kind == FDMAP_DUP &&
+		    cfg->fdmaps[i].src == -1)
+			cfg->fdmaps[i].src = in->ready.cmdfd;
+}
+
+/*
+ * Lock -P, then -p, before anything starts (and before detaching, so a
+ * locked pidfile is reported to the caller's terminal).
+ */
+static void
+lock_pidfiles(const struct usher_config *cfg, struct instance *in)
+{
+	if (cfg->spidfile != NULL)
+		lock_one(cfg, in, &in->pl_sup, cfg->spidfile);
+	if (cfg->pidfile != NULL)
+		lock_one(cfg, in, &in->pl_cmd, cfg->pidfile);
+}
+
+/*
+ * Lock one pidfile; --if-running says what a running instance means.  A
+ * stop signal while waiting ends usher as if the command had died by it.
+ */
+static void
+lock_one(const struct usher_config *cfg, struct instance *in,
+    struct pidlock *pl, const char *path)
+{
+	char	msg[600];
+	pid_t	other;
+	int	sig;
+
+	while (pidlock_open(pl, path, &other) == -1) {
+		if (errno != EEXIST) {
+			snprintf(msg, sizeof(msg), "%s: %s", path,
+			    strerror(errno));
+			fail(in, msg);
+		}
+		if (cfg->if_running == IF_RUNNING_SKIP) {
+			vlog(cfg, "%s: already running; skipping", path);
+			pidlock_remove(&in->pl_sup);
+			exit(0);
+		}
+		if (cfg->if_running == IF_RUNNING_FAIL) {
+			if (other > 0)
+				snprintf(msg, sizeof(msg), "%s: already "
+				    "running as pid %d", path, (int)other);
+			else
+				snprintf(msg, sizeof(msg), "%s: already "
+				    "running", path);
+			fail(in, msg);
+		}
+		if (pidlock_wait(path, in->sigfd, &sig) == -1) {
+			in->e.ended = true;
+			in->e.wstatus = sig;
+			finish(cfg, in);
+		}
+	}
+}
+
+/* -d: from here on, usher is the detached supervisor (or, with -x, the
+ * command); the caller's process has stayed behind to report. */
+static void
+detach(const struct usher_config *cfg, struct instance *in)
+{
+	if (daemon_detach(cfg, &in->link) == -1)
+		fail(in, "-d: cannot detach");
+	openlog("usher", LOG_PID, LOG_DAEMON);
+	in->detached = true;
+	in->l.exec_link = in->link;
+}
+
+/*
+ * -x: the pidfile (its lock held by the command from now on) gets usher's
+ * pid, which is the command's, just before exec; spawn_exec() removes it
+ * again if exec fails.
+ */
+static _Noreturn void
+exec_in_place(struct instance *in)
+{
+	char	msg[600];
+
+	if (in->pl_cmd.pfh != NULL) {
+		if (pidlock_write(&in->pl_cmd, getpid()) == -1) {
+			snprintf(msg, sizeof(msg), "%s: %s", in->pl_cmd.path,
+			    strerror(errno));
+			fail(in, msg);
+		}
+		in->l.lockfd = pidlock_fd(&in->pl_cmd);
+		in->l.lockpath = in->pl_cmd.path;
+	}
+	spawn_exec(&in->l);
 }
 
 /*
@@ -101,80 +298,152 @@ prepare(const struct usher_config *cfg, struct launch *l)
  * starts: usher ends as if the command had died by it.
  */
 static void
-refuse_if_stopped(const struct usher_config *cfg, struct ending *e)
+refuse_if_stopped(const struct usher_config *cfg, struct instance *in)
 {
 	const int	stops[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 	size_t		i;
+	int		sig = 0;
 
-	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
-		if (signals_pending(stops[i]))
-			break;
-	}
-	if (i == sizeof(stops) / sizeof(stops[0]) &&
-	    !signals_pending(cfg->stop_signal))
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (sig == 0 && signals_pending(stops[i]))
+			sig = stops[i];
+	if (sig == 0 && signals_pending(cfg->stop_signal))
+		sig = cfg->stop_signal;
+	if (sig == 0)
 		return;
-	e->ended = true;
-	e->wstatus = i < sizeof(stops) / sizeof(stops[0]) ? stops[i] :
-	    cfg->stop_signal;
-	finish(cfg, e);
-}
-
-_Noreturn void
-run(const struct usher_config *cfg)
-{
-	struct launch	l = { .cfg = cfg };
-
-	prepare(cfg, &l);
-	/* -x -s in a group leader cannot setsid in place: fork once. */
-	if (cfg->exec && !(cfg->mode == MODE_SETSID && getpgrp() == getpid()))
-		spawn_exec(&l);
-	supervise(cfg, &l);
+	in->e.ended = true;
+	in->e.wstatus = sig;
+	finish(cfg, in);
 }
 
 /*
- * Fork the command and watch it to its end.
+ * Whether to start the command again: never after a stop usher sent or
+ * forwarded, a timeout, a failed exec, or a first start that never became
+ * ready; on-failure only after a status other than 0.
+ */
+static bool
+restart_wanted(const struct usher_config *cfg, const struct supervisor *s,
+    unsigned in_row)
+{
+	if (cfg->restart == RESTART_NO || s->stop_sent || s->timed_out ||
+	    s->fail_status != 0 || s->ready_failed || !s->ready_done)
+		return false;
+	if (cfg->restart == RESTART_ON_FAILURE && status_code(s->wstatus) == 0)
+		return false;
+	if (cfg->restart_max != 0 && in_row >= cfg->restart_max) {
+		vlog(cfg, "%u restarts in a row: giving up", in_row);
+		return false;
+	}
+	return true;
+}
+
+/* -T, or "usher: COMMAND": what ps shows for the supervisor. */
+static void
+set_title(const struct usher_config *cfg)
+{
+	if (cfg->title != NULL)
+		setproctitle("-%s", cfg->title);
+	else
+		setproctitle("-usher: %s", cfg->argv[0]);
+}
+
+/* Lengthen the delay before the next restart: twice as long, up to 60s. */
+static void
+double_delay(struct timespec *d)
+{
+	d->tv_sec *= 2;
+	d->tv_nsec *= 2;
+	if (d->tv_nsec >= 1000000000L) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000L;
+	}
+	if (d->tv_sec >= 60)
+		*d = (struct timespec){ 60, 0 };
+}
+
+/*
+ * Fork the command and watch it to its end; start it again while -r says
+ * so.  A stop signal during the pause before a restart ends usher at once,
+ * with the last status.
  */
 static _Noreturn void
-supervise(const struct usher_config *cfg, struct launch *l)
+supervise(const struct usher_config *cfg, struct instance *in)
 {
-	struct ending		e = { .pid = -1 };
 	struct supervisor	s = {
-		.cfg = cfg, .jc = &l->jc, .state = SUP_STARTING,
-		.route = cfg->route == ROUTE_CHILD ? ROUTE_CHILD : ROUTE_GROUP,
-		.pid = -1, .sigfd = -1, .errfd = -1, .tfd_timeout = -1,
-		.tfd_kill = -1,
+		.cfg = cfg, .jc = &in->l.jc, .state = SUP_STARTING,
+		.route = cfg->route != ROUTE_DEFAULT ? cfg->route :
+		    cfg->mode == MODE_DAEMON ? ROUTE_CHILD : ROUTE_GROUP,
+		.pid = -1, .sigfd = in->sigfd, .errfd = -1,
+		.launch = &in->l, .pl_cmd = &in->pl_cmd, .pl_sup = &in->pl_sup,
+		.ready = &in->ready, .link = &in->link,
 	};
+	struct timespec		delay = cfg->restart_delay, t0, t1;
+	unsigned		in_row = 0;
 
-	clock_gettime(CLOCK_REALTIME, &e.start);
-	clock_gettime(CLOCK_MONOTONIC, &e.start_mono);
-	if ((s.sigfd = signals_fd()) == -1)
-		err(EXIT_USHER, "signalfd");
+	clock_gettime(CLOCK_REALTIME, &in->e.start);
+	clock_gettime(CLOCK_MONOTONIC, &in->e.start_mono);
+	set_title(cfg);
 	if (supervise_init(&s) == -1)
-		err(EXIT_USHER, "supervise");
-	refuse_if_stopped(cfg, &e);
-	if ((s.pid = spawn_start(l, &s.errfd)) == -1)
-		err(EXIT_USHER, "fork");
-	supervise_run(&s);
-	if (s.fail_status != 0)
-		fputs(s.fail_msg, stderr);
-	e.pid = s.pid;
-	e.ended = s.ended;
-	e.wstatus = s.wstatus;
-	e.timed_out = s.timed_out;
-	e.fail_status = s.fail_status;
-	vlog(cfg, "pid %d ended with status %d", (int)s.pid,
-	    status_code(s.wstatus));
-	finish(cfg, &e);
+		fail(in, "supervise: cannot set up");
+	refuse_if_stopped(cfg, in);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (supervise_start(&s) == -1)
+			fail(in, "fork: cannot start the command");
+		supervise_run(&s);
+		in->e = (struct ending){ s.pid, s.ended, s.wstatus,
+		    s.timed_out || s.ready_failed, s.fail_status,
+		    in->e.restarts, in->e.start, in->e.start_mono };
+		if (s.fail_status != 0 && cfg->mode != MODE_DAEMON)
+			fputs(s.fail_msg, stderr);
+		vlog(cfg, "pid %d ended with status %d", (int)s.pid,
+		    status_code(s.wstatus));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec >= restart_reset.tv_sec) {
+			delay = cfg->restart_delay;
+			in_row = 0;
+		}
+		if (!restart_wanted(cfg, &s, in_row))
+			break;
+		vlog(cfg, "restarting in %lld.%03lds", (long long)delay.tv_sec,
+		    delay.tv_nsec / 1000000);
+		if (!supervise_pause(&s, &delay))
+			break;
+		in->e.restarts++;
+		in_row++;
+		double_delay(&delay);
+	}
+	finish(cfg, in);
+}
+
+/* usher's own failure after pidfiles may be locked: one line, 125. */
+static _Noreturn void
+fail(struct instance *in, const char *msg)
+{
+	char	buf[SPAWN_MSG_MAX];
+
+	snprintf(buf, sizeof(buf), "usher: %s\n", msg);
+	if (in->link != -1)
+		daemon_fail(&in->link, EXIT_USHER, buf);
+	else
+		fputs(buf, stderr);
+	if (in->detached)
+		syslog(LOG_ERR, "%s", msg);
+	pidlock_remove(&in->pl_cmd);
+	pidlock_remove(&in->pl_sup);
+	exit(EXIT_USHER);
 }
 
 /*
- * The end: decide usher's status, write the report, and go.  A command
- * that never ran ends with usher's own status for why, unmapped.
+ * The end: decide usher's status, write the report, remove the pidfiles,
+ * and go.  A command that never ran ends with usher's own status for why,
+ * unmapped.
  */
 static _Noreturn void
-finish(const struct usher_config *cfg, const struct ending *e)
+finish(const struct usher_config *cfg, struct instance *in)
 {
-	struct outcome	o;
+	const struct ending	*e = &in->e;
+	struct outcome		 o;
 
 	if (e->fail_status != 0)
 		o = (struct outcome){ e->fail_status, 0 };
@@ -184,6 +453,8 @@ finish(const struct usher_config *cfg, const struct ending *e)
 		status_outcome(cfg, e->wstatus, &o);
 	if (cfg->report != NULL)
 		write_report(cfg, e, &o);
+	pidlock_remove(&in->pl_cmd);
+	pidlock_remove(&in->pl_sup);
 	status_end(&o);
 }
 
@@ -195,7 +466,7 @@ write_report(const struct usher_config *cfg, const struct ending *e,
 	struct report	r = {
 		.argv = cfg->argv, .usher_pid = getpid(), .pid = e->pid,
 		.start = e->start, .ended = e->ended, .wstatus = e->wstatus,
-		.timed_out = e->timed_out, .restarts = 0,
+		.timed_out = e->timed_out, .restarts = e->restarts,
 		.status = o->die != 0 ? 128 + o->die : o->code,
 	};
 	struct timespec	now;
@@ -207,5 +478,5 @@ write_report(const struct usher_config *cfg, const struct ending *e,
 	    (double)(now.tv_nsec - e->start_mono.tv_nsec) / 1e9;
 	getrusage(RUSAGE_CHILDREN, &r.ru);
 	if (report_write(cfg->report, &r, msg, sizeof(msg)) == -1)
-		warnx("%s", msg);
+		vlog_warn(cfg, "%s", msg);
 }

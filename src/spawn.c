@@ -20,8 +20,9 @@
 extern char	**environ;
 
 struct reporter {
-	int	fd;		/* the pipe, or usher's stderr with -x */
-	bool	pipe;		/* prefix the status byte */
+	int		 fd;	/* the pipe, or usher's stderr with -x */
+	bool		 pipe;	/* prefix the status byte */
+	const char	*unlink; /* a pidfile to remove on failure, or NULL */
 };
 
 static _Noreturn void	fail(const struct reporter *, int, const char *,
@@ -39,6 +40,8 @@ fail(const struct reporter *r, int status, const char *ctx, const char *what,
 	char	 buf[SPAWN_MSG_MAX];
 	size_t	 off = 0;
 
+	if (r->unlink != NULL)
+		unlink(r->unlink);
 	if (r->pipe)
 		buf[off++] = (char)status;
 	buf[off] = '\0';
@@ -90,13 +93,17 @@ setup_exec(const struct launch *l, struct reporter *r)
 {
 	const struct usher_config	*cfg = l->cfg;
 	const char			*step = NULL;
-	int				 keep[1];
+	int				 keep[2];
 
 	keep[0] = r->fd;
+	keep[1] = l->lockfd;
 	if (fdmap_apply(cfg->fdmaps, cfg->nfdmaps, cfg->close_fds, keep,
-	    1) == -1)
+	    l->lockfd != -1 ? 2 : 1) == -1)
 		fail(r, EXIT_USHER, "-f", NULL, strerror(errno));
 	r->fd = keep[0];
+	/* -x -p: the lock passes to the command, its only extra fd. */
+	if (l->lockfd != -1 && fcntl(keep[1], F_SETFD, 0) == -1)
+		fail(r, EXIT_USHER, "-p", NULL, strerror(errno));
 	if (cfg->chdir != NULL && chdir(cfg->chdir) == -1)
 		fail(r, EXIT_USHER, "-C", cfg->chdir, strerror(errno));
 	if (cfg->umask_set)
@@ -121,7 +128,7 @@ setup_exec(const struct launch *l, struct reporter *r)
 pid_t
 spawn_start(const struct launch *l, int *fdp)
 {
-	struct reporter	 r = { -1, true };
+	struct reporter	 r = { -1, true, NULL };
 	int		 p[2];
 	pid_t		 pid;
 
@@ -181,15 +188,19 @@ spawn_result(int fd, int *status, char *msg, size_t len)
 
 /*
  * -x: set up and exec in place.  Errors go to usher's own stderr, kept
- * aside first, so an fd map of fd 2 does not swallow them.
+ * aside first, so an fd map of fd 2 does not swallow them; or, with -d,
+ * to the caller that waits on the link.
  */
 _Noreturn void
 spawn_exec(const struct launch *l)
 {
-	struct reporter	r = { -1, false };
+	struct reporter	r = { l->exec_link, true, l->lockpath };
 
-	if ((r.fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
-		r.fd = STDERR_FILENO;
+	if (r.fd == -1) {
+		r.pipe = false;
+		if ((r.fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+			r.fd = STDERR_FILENO;
+	}
 	if (l->cfg->mode == MODE_SETSID && setsid() == -1)
 		fail(&r, EXIT_USHER, "-s", "setsid", strerror(errno));
 	setup_exec(l, &r);

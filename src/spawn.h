@@ -25,6 +25,9 @@ struct launch {
 	struct jobctl	  jc;		/* the terminal, foreground mode */
 	int		  pdeathsig;	/* 0 for none */
 	pid_t		  parent;	/* whose death sends pdeathsig */
+	int		  lockfd;	/* -x -p: the command keeps the lock */
+	const char	 *lockpath;	/* -x -p: removed if exec fails */
+	int		  exec_link;	/* -d -x: errors go to the caller */
 };
 
 #define SPAWN_MSG_MAX	512

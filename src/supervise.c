@@ -11,10 +11,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "proctree.h"
 #include "signame.h"
 #include "supervise.h"
@@ -23,18 +25,24 @@
 /* How long leftover descendants get after the stop signal without -k. */
 static const struct timespec	orphan_grace = { 10, 0 };
 
-enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_HELD };
+enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_READYTO, P_READY, P_HELD };
 
 static void	on_signal(struct supervisor *, const struct signalfd_siginfo *);
 static void	on_exec_status(struct supervisor *);
 static void	on_timeout(struct supervisor *);
 static void	on_kill(struct supervisor *);
 static void	on_held(struct supervisor *, struct held *);
+static void	on_ready(struct supervisor *);
+static void	on_ready_timeout(struct supervisor *);
+static void	started(struct supervisor *);
+static void	disarm(int);
+static int	new_timer(void);
 static bool	hold(struct supervisor *, const struct signalfd_siginfo *);
 static void	forward(struct supervisor *, int,
 		    const struct signalfd_siginfo *);
 static void	reap(struct supervisor *);
 static void	ended(struct supervisor *, int);
+static void	tell_caller(struct supervisor *);
 static void	child_stopped(struct supervisor *);
 static void	deliver(struct supervisor *, int,
 		    const struct signalfd_siginfo *);
@@ -57,23 +65,61 @@ supervise_init(struct supervisor *s)
 	const struct usher_config	*cfg = s->cfg;
 	size_t				 i;
 
-	s->tfd_timeout = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK);
-	s->tfd_kill = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK);
-	if (s->tfd_timeout == -1 || s->tfd_kill == -1)
+	s->tfd_timeout = new_timer();
+	s->tfd_kill = new_timer();
+	s->tfd_ready = new_timer();
+	s->tfd_pause = new_timer();
+	if (s->tfd_timeout == -1 || s->tfd_kill == -1 || s->tfd_ready == -1 ||
+	    s->tfd_pause == -1)
 		return -1;
-	for (i = 0; i < cfg->ndelays; i++) {
-		s->held[i].tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-		    TFD_NONBLOCK);
-		if (s->held[i].tfd == -1)
+	for (i = 0; i < cfg->ndelays; i++)
+		if ((s->held[i].tfd = new_timer()) == -1)
 			return -1;
-	}
-	if (cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0)
-		arm(s->tfd_timeout, &cfg->timeout);
+	s->ready_done = s->ready == NULL || s->ready->kind == READY_NONE;
 	if (cfg->orphans != ORPHANS_LEAVE &&
 	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		return -1;
+	return 0;
+}
+
+static int
+new_timer(void)
+{
+	return timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+}
+
+static void
+disarm(int fd)
+{
+	struct itimerspec	its = { { 0, 0 }, { 0, 0 } };
+
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
+/*
+ * Start (or restart) the command: fresh per-run state, the -t deadline
+ * armed anew.  Returns -1 when fork fails.
+ */
+int
+supervise_start(struct supervisor *s)
+{
+	size_t	i;
+
+	s->state = SUP_STARTING;
+	s->ended = false;
+	s->wstatus = 0;
+	s->fail_status = 0;
+	s->kill_armed = false;
+	s->expect_stop = false;
+	disarm(s->tfd_kill);
+	for (i = 0; i < s->cfg->ndelays; i++) {
+		s->held[i].on = false;
+		disarm(s->held[i].tfd);
+	}
+	if ((s->pid = spawn_start(s->launch, &s->errfd)) == -1)
+		return -1;
+	if (s->cfg->timeout.tv_sec != 0 || s->cfg->timeout.tv_nsec != 0)
+		arm(s->tfd_timeout, &s->cfg->timeout);
 	return 0;
 }
 
@@ -112,6 +158,9 @@ supervise_run(struct supervisor *s)
 		pfd[P_ERR] = (struct pollfd){ s->errfd, POLLIN, 0 };
 		pfd[P_TIMEOUT] = (struct pollfd){ s->tfd_timeout, POLLIN, 0 };
 		pfd[P_KILL] = (struct pollfd){ s->tfd_kill, POLLIN, 0 };
+		pfd[P_READYTO] = (struct pollfd){ s->tfd_ready, POLLIN, 0 };
+		pfd[P_READY] = (struct pollfd){ s->ready != NULL ?
+		    s->ready->fd : -1, POLLIN, 0 };
 		for (i = 0; i < nd; i++)
 			pfd[P_HELD + i] = (struct pollfd){ s->held[i].tfd,
 			    POLLIN, 0 };
@@ -123,16 +172,54 @@ supervise_run(struct supervisor *s)
 		}
 		if (pfd[P_ERR].revents != 0)
 			on_exec_status(s);
+		if (pfd[P_READY].revents != 0)
+			on_ready(s);
 		if (fired(&pfd[P_TIMEOUT]))
 			on_timeout(s);
 		if (fired(&pfd[P_KILL]))
 			on_kill(s);
+		if (fired(&pfd[P_READYTO]))
+			on_ready_timeout(s);
 		for (i = 0; i < nd; i++)
 			if (fired(&pfd[P_HELD + i]))
 				on_held(s, &s->held[i]);
 		while (s->state != SUP_DONE &&
 		    read(s->sigfd, &si, sizeof(si)) == sizeof(si))
 			on_signal(s, &si);
+	}
+	disarm(s->tfd_timeout);
+}
+
+/*
+ * The pause before a restart: returns true when it ran out, false when a
+ * stop signal came first (the instance ends at once).  Other signals have
+ * no command to go to; children are reaped.
+ */
+bool
+supervise_pause(struct supervisor *s, const struct timespec *ts)
+{
+	struct signalfd_siginfo	si;
+	struct pollfd		pfd[2];
+	uint64_t		ticks;
+
+	arm(s->tfd_pause, ts);
+	for (;;) {
+		pfd[0] = (struct pollfd){ s->sigfd, POLLIN, 0 };
+		pfd[1] = (struct pollfd){ s->tfd_pause, POLLIN, 0 };
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			return false;
+		if (pfd[1].revents != 0 &&
+		    read(s->tfd_pause, &ticks, sizeof(ticks)) > 0)
+			return true;
+		while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD)
+				while (waitpid(-1, NULL, WNOHANG) > 0)
+					continue;
+			else if (is_stop_signal(s->cfg, (int)si.ssi_signo)) {
+				disarm(s->tfd_pause);
+				return false;
+			}
+		}
 	}
 }
 
@@ -148,11 +235,65 @@ on_exec_status(struct supervisor *s)
 		return;
 	close(s->errfd);
 	s->errfd = -1;
-	if (r == 0 && s->state == SUP_STARTING) {
-		s->state = SUP_RUNNING;
-		vlog(s->cfg, "started %s as pid %d", s->cfg->argv[0],
-		    (int)s->pid);
-	}
+	if (r == 0 && s->state == SUP_STARTING)
+		started(s);
+}
+
+/*
+ * The command was exec'd: the pidfiles get their pids now, and the caller
+ * of -d hears of it, unless it is to wait for readiness.
+ */
+static void
+started(struct supervisor *s)
+{
+	s->state = SUP_RUNNING;
+	vlog(s->cfg, "started %s as pid %d", s->cfg->argv[0], (int)s->pid);
+	if (s->pl_cmd != NULL && s->pl_cmd->pfh != NULL &&
+	    pidlock_write(s->pl_cmd, s->pid) == -1)
+		vlog(s->cfg, "%s: %s", s->pl_cmd->path, strerror(errno));
+	if (s->pl_sup != NULL && s->pl_sup->pfh != NULL &&
+	    pidlock_write(s->pl_sup, getpid()) == -1)
+		vlog(s->cfg, "%s: %s", s->pl_sup->path, strerror(errno));
+	if (s->ready_done)
+		daemon_ok(s->link);
+	else
+		arm(s->tfd_ready, &s->cfg->ready_timeout);
+}
+
+/* The readiness channel spoke.  After the first time it is only drained. */
+static void
+on_ready(struct supervisor *s)
+{
+	if (ready_read(s->ready) != 1 || s->ready_done || s->ended)
+		return;
+	s->ready_done = true;
+	disarm(s->tfd_ready);
+	vlog(s->cfg, "pid %d is ready", (int)s->pid);
+	daemon_ok(s->link);
+}
+
+/* --ready-timeout: stop the command, say so, and end with 124. */
+static void
+on_ready_timeout(struct supervisor *s)
+{
+	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX];
+
+	if (s->ready_done || s->ended)
+		return;
+	s->ready_failed = true;
+	snprintf(msg, sizeof(msg), "usher: --ready: %s was not ready in "
+	    "time\n", s->cfg->argv[0]);
+	if (s->link != NULL && *s->link != -1)
+		daemon_fail(s->link, EXIT_TIMEOUT, msg);
+	else
+		fputs(msg, stderr);
+	vlog(s->cfg, "not ready: sending %s",
+	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
+	s->stop_sent = true;
+	deliver(s, s->cfg->stop_signal, NULL);
+	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
+		deliver(s, SIGCONT, NULL);
+	arm_kill(s);
 }
 
 static void
@@ -163,6 +304,7 @@ on_timeout(struct supervisor *s)
 	if (s->ended)
 		return;
 	s->timed_out = true;
+	s->stop_sent = true;
 	vlog(s->cfg, "timed out: sending %s",
 	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
 	deliver(s, s->cfg->stop_signal, NULL);
@@ -294,8 +436,10 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 		return;
 	}
 	deliver(s, sig, si);
-	if (is_stop_signal(s->cfg, sig))
+	if (is_stop_signal(s->cfg, sig)) {
+		s->stop_sent = true;
 		arm_kill(s);
+	}
 }
 
 /*
@@ -387,6 +531,31 @@ reap(struct supervisor *s)
 		s->state = SUP_DONE;
 }
 
+/*
+ * The command ended before the caller of -d heard it was running: the
+ * caller exits with what usher would have exited with.
+ */
+static void
+tell_caller(struct supervisor *s)
+{
+	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX];
+
+	if (s->fail_status != 0) {
+		daemon_fail(s->link, s->fail_status, s->fail_msg);
+		return;
+	}
+	if (WIFSIGNALED(s->wstatus))
+		snprintf(msg, sizeof(msg), "usher: %s: killed by signal %s "
+		    "before it was ready\n", s->cfg->argv[0],
+		    signame_str(WTERMSIG(s->wstatus), name, sizeof(name)));
+	else
+		snprintf(msg, sizeof(msg), "usher: %s: exited with status %d "
+		    "before it was ready\n", s->cfg->argv[0],
+		    WEXITSTATUS(s->wstatus));
+	daemon_fail(s->link, WIFSIGNALED(s->wstatus) ? 128 +
+	    WTERMSIG(s->wstatus) : WEXITSTATUS(s->wstatus), msg);
+}
+
 /* The command has ended: done, or on to its leftover descendants. */
 static void
 ended(struct supervisor *s, int st)
@@ -399,6 +568,8 @@ ended(struct supervisor *s, int st)
 	if (s->errfd != -1)
 		on_exec_status(s);
 	jobctl_take(s->jc, s->pid);
+	if (s->link != NULL && *s->link != -1)
+		tell_caller(s);
 	s->state = SUP_DONE;
 	if (s->cfg->orphans == ORPHANS_LEAVE)
 		return;

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 
 #include "jobctl.h"
+#include "pidlock.h"
+#include "ready.h"
 #include "spawn.h"
 #include "usher.h"
 
@@ -51,9 +53,24 @@ struct supervisor {
 	int		 wstatus;	/* how, once ended */
 	int		 fail_status;	/* set when setup or exec failed */
 	char		 fail_msg[SPAWN_MSG_MAX];
+	bool		 stop_sent;	/* usher sent or forwarded a stop
+					   signal: no restart */
+
+	/* The instance, across restarts (run.c owns them). */
+	const struct launch *launch;
+	struct pidlock	*pl_cmd;	/* -p */
+	struct pidlock	*pl_sup;	/* -P */
+	struct ready	*ready;		/* --ready */
+	bool		 ready_done;	/* announced ready (or needs not) */
+	bool		 ready_failed;	/* --ready-timeout expired */
+	int		 tfd_ready;	/* --ready-timeout */
+	int		 tfd_pause;	/* the delay before a restart */
+	int		*link;		/* -d: the caller waits on it */
 };
 
 int	supervise_init(struct supervisor *);
+int	supervise_start(struct supervisor *);
 void	supervise_run(struct supervisor *);
+bool	supervise_pause(struct supervisor *, const struct timespec *);
 
 #endif /* SUPERVISE_H */

@@ -23,7 +23,26 @@
 
 enum usher_mode {
 	MODE_FOREGROUND,	/* default: own group, terminal handed over */
-	MODE_SETSID		/* -s: new session, no terminal */
+	MODE_SETSID,		/* -s: new session, no terminal */
+	MODE_DAEMON		/* -d: detached, supervised in the background */
+};
+
+enum usher_action {
+	ACTION_RUN,		/* start a command */
+	ACTION_STATUS,		/* --status -p FILE */
+	ACTION_STOP		/* --stop -p FILE */
+};
+
+enum usher_if_running {
+	IF_RUNNING_FAIL,	/* 125 */
+	IF_RUNNING_SKIP,	/* exit 0 */
+	IF_RUNNING_WAIT		/* wait for the lock */
+};
+
+enum usher_restart {
+	RESTART_NO,
+	RESTART_ON_FAILURE,	/* a status other than 0, or a signal */
+	RESTART_ALWAYS
 };
 
 enum usher_route {
@@ -59,6 +78,7 @@ struct pair {
 };
 
 struct usher_config {
+	enum usher_action action;	/* --status, --stop */
 	enum usher_mode	 mode;
 	bool		 exec;		/* -x */
 	bool		 verbose;	/* -v */
@@ -92,6 +112,17 @@ struct usher_config {
 	struct pair	*exitmap;	/* --exit-map FROM:TO */
 	size_t		 nexitmap;
 	const char	*report;	/* --report FILE, made absolute */
+
+	const char	*pidfile;	/* -p, made absolute */
+	const char	*spidfile;	/* -P, made absolute */
+	enum usher_if_running if_running; /* --if-running */
+	int		 ready;		/* --ready: enum ready_kind */
+	int		 ready_fd;	/* --ready fd:N */
+	struct timespec	 ready_timeout;	/* --ready-timeout, default 60s */
+	enum usher_restart restart;	/* -r */
+	struct timespec	 restart_delay;	/* --restart-delay, default 1s */
+	unsigned	 restart_max;	/* --restart-max, 0 for no limit */
+	const char	*title;		/* -T */
 };
 
 #endif /* USHER_H */

@@ -69,7 +69,7 @@ send \\x1a
 expect Stopped
 expect PROMPT> 
 send fg\\n
-expect $PROBE
+waitfile $T/sig CONT
 send \\x03
 send \\x1c
 expect PROMPT> 
@@ -149,7 +149,7 @@ send \\x1a
 expect Stopped
 expect PROMPT> 
 send fg\\n
-expect $PROBE
+waitfile $T/sig CONT
 send \\x03
 expect PROMPT> 
 send echo \"st=\$?\"\\n

@@ -11,7 +11,8 @@
  *	expect TEXT	wait until the output not yet consumed holds TEXT
  *	send TEXT	write TEXT to the terminal
  *	sleep SECONDS	let time pass, still reading the output
- *	waitfile PATH	wait until PATH exists, still reading the output
+ *	waitfile PATH [TEXT]	wait until PATH exists (and holds TEXT),
+ *			still reading the output
  *	eof		wait until the command exited and the terminal closed
  *	# comment	ignored, as are empty lines
  *
@@ -111,6 +112,7 @@ static void	fail(struct session *, const char *, const char *);
 static void	do_expect(struct session *, const struct step *);
 static void	do_send(struct session *, const struct step *);
 static void	do_sleep(struct session *, const struct step *);
+static int	file_has(const char *, const char *);
 static void	do_waitfile(struct session *, const struct step *);
 static void	do_eof(struct session *);
 static void	finish(struct session *);
@@ -574,13 +576,37 @@ do_sleep(struct session *s, const struct step *st)
 	}
 }
 
-/* Poll for the file every 10 ms, reading the terminal meanwhile. */
+/*
+ * waitfile PATH [TEXT]: until PATH exists (and holds TEXT), polling every
+ * 10 ms and reading the terminal meanwhile.
+ */
+static int
+file_has(const char *path, const char *text)
+{
+	char	 buf[8192];
+	size_t	 n;
+	FILE	*f;
+
+	if (text == NULL)
+		return access(path, F_OK) == 0;
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
 static void
 do_waitfile(struct session *s, const struct step *st)
 {
+	char	path[4096], *text;
 	int64_t	next;
 
-	while (access(st->text, F_OK) == -1) {
+	strlcpy(path, st->text, sizeof(path));
+	if ((text = strchr(path, ' ')) != NULL)
+		*text++ = '\0';
+	while (!file_has(path, text)) {
 		if (now_ms() >= s->deadline)
 			fail(s, "waitfile", st->raw);
 		next = now_ms() + 10;

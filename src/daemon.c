@@ -1,0 +1,152 @@
+/*
+ * daemon.c: detach, and let the caller know how it went.
+ *
+ * The link speaks the exec-status protocol of spawn.c: one status byte and
+ * one message line for a failure, a single 0 byte for success, nothing
+ * (end of file) when -x exec'd the command.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "signals.h"
+#include "spawn.h"
+
+static _Noreturn void	caller_wait(const struct usher_config *, int, pid_t);
+static void		park_stdio_sources(const struct usher_config *);
+static int		null_stdio(void);
+
+/*
+ * The caller's process: wait for the word from the supervisor, then exit
+ * with it.  The caller's signal state is back in force while it waits: a
+ * Ctrl-C ends the wait (and this process), not the daemon.
+ */
+static _Noreturn void
+caller_wait(const struct usher_config *cfg, int fd, pid_t mid)
+{
+	char	buf[SPAWN_MSG_MAX];
+	ssize_t	n;
+
+	signals_restore();
+	do {
+		n = read(fd, buf, sizeof(buf) - 1);
+	} while (n == -1 && errno == EINTR);
+	waitpid(mid, NULL, 0);
+	if (n > 0 && buf[0] == '\0')
+		exit(0);
+	if (n > 0) {
+		buf[n] = '\0';
+		fputs(buf + 1, stderr);
+		exit((unsigned char)buf[0]);
+	}
+	if (cfg->exec)
+		exit(0);
+	fputs("usher: -d: the supervisor ended without a word\n", stderr);
+	exit(EXIT_USHER);
+}
+
+/*
+ * An -f map whose source is one of fds 0-2 names the caller's fd, which the
+ * daemon is about to replace with /dev/null: keep a copy above 2 for it.
+ */
+static void
+park_stdio_sources(const struct usher_config *cfg)
+{
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < cfg->nfdmaps; i++) {
+		if (cfg->fdmaps[i].kind != FDMAP_DUP ||
+		    cfg->fdmaps[i].src < 0 || cfg->fdmaps[i].src > 2)
+			continue;
+		if ((fd = fcntl(cfg->fdmaps[i].src, F_DUPFD_CLOEXEC, 3)) != -1)
+			cfg->fdmaps[i].src = fd;
+	}
+}
+
+/* The daemon keeps no terminal, nor any pipe a caller may wait on. */
+static int
+null_stdio(void)
+{
+	int	fd, i;
+
+	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	for (i = 0; i <= 2; i++)
+		if (fd != i && dup2(fd, i) == -1)
+			return -1;
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+/*
+ * Detach.  Returns 0 in the supervisor, with the link's write end in
+ * *link, or -1 with errno set when the first fork fails.  Never returns in
+ * the caller's process, nor in the middle one.
+ */
+int
+daemon_detach(const struct usher_config *cfg, int *link)
+{
+	int	p[2];
+	pid_t	pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		return -1;
+	if (pid > 0) {
+		close(p[1]);
+		caller_wait(cfg, p[0], pid);
+	}
+	close(p[0]);
+	*link = p[1];
+	if (setsid() == -1 || (pid = fork()) == -1) {
+		daemon_fail(link, EXIT_USHER, "usher: -d: cannot detach\n");
+		_exit(EXIT_USHER);
+	}
+	if (pid > 0)
+		_exit(0);
+	park_stdio_sources(cfg);
+	if (null_stdio() == -1 || chdir("/") == -1) {
+		daemon_fail(link, EXIT_USHER, "usher: -d: /dev/null: cannot "
+		    "open\n");
+		_exit(EXIT_USHER);
+	}
+	return 0;
+}
+
+/* Tell the caller all went well. */
+void
+daemon_ok(int *link)
+{
+	if (*link == -1)
+		return;
+	if (write(*link, "", 1) == -1) {
+		/* The caller is gone: nobody to tell. */
+	}
+	close(*link);
+	*link = -1;
+}
+
+/* Tell the caller what failed; it exits with status.  msg ends in \n. */
+void
+daemon_fail(int *link, int status, const char *msg)
+{
+	char	buf[SPAWN_MSG_MAX];
+
+	if (*link == -1)
+		return;
+	buf[0] = (char)status;
+	strlcpy(buf + 1, msg, sizeof(buf) - 1);
+	if (write(*link, buf, 1 + strlen(buf + 1)) == -1) {
+		/* The caller is gone: nobody to tell. */
+	}
+	close(*link);
+	*link = -1;
+}

@@ -1,0 +1,19 @@
+/*
+ * daemon.h: -d (SPEC §2).  daemon_detach() forks twice: the caller's
+ * process waits in it for the outcome and exits with it; the middle one
+ * calls setsid() and exits; the last one, no session leader, returns and
+ * becomes the supervisor (or, with -x, the command).  The supervisor tells
+ * the caller once, through the link: daemon_ok(), or daemon_fail() with a
+ * status and one line.  With -x, exec itself closes the link (close-on-
+ * exec), which the caller takes for success.
+ */
+#ifndef DAEMON_H
+#define DAEMON_H
+
+#include "usher.h"
+
+int	daemon_detach(const struct usher_config *, int *);
+void	daemon_ok(int *);
+void	daemon_fail(int *, int, const char *);
+
+#endif /* DAEMON_H */

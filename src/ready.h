@@ -1,0 +1,32 @@
+/*
+ * ready.h: readiness (SPEC §3 --ready).  fd:N: a pipe whose write end the
+ * command gets as fd N, and a line on it means ready.  notify: a private
+ * datagram socket in the abstract namespace (so a -u user reaches it
+ * without file permissions), named in NOTIFY_SOCKET, and READY=1 in a
+ * datagram means ready, as in systemd's sd_notify protocol.  usher polls
+ * ready.fd; ready_read() says what came.
+ */
+#ifndef READY_H
+#define READY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum ready_kind {
+	READY_NONE,
+	READY_FD,		/* --ready fd:N */
+	READY_NOTIFY		/* --ready notify */
+};
+
+struct ready {
+	enum ready_kind	kind;
+	int		fd;		/* usher's end, or -1 */
+	int		cmdfd;		/* READY_FD: the command's end */
+	char		env[64];	/* READY_NOTIFY: NOTIFY_SOCKET=@... */
+};
+
+int	ready_open(struct ready *, enum ready_kind);
+int	ready_read(struct ready *);
+void	ready_close(struct ready *);
+
+#endif /* READY_H */
