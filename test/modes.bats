@@ -98,3 +98,30 @@ load test_helper
 	reap "$!"
 	assert_equal "$(field "$T/rep" pdeathsig)" 15
 }
+
+# ctxsw PID: voluntary plus involuntary context switches so far.
+ctxsw() {
+	awk '/^(nonvoluntary_|voluntary_)ctxt_switches/ { n += $2 } END { print n }' \
+	    "/proc/$1/status"
+}
+
+@test "an idle usher makes no wake-ups, deadlines armed or not" {
+	local args
+	for args in "--" "-t 1h -k 1m -D TERM:1s --"; do
+		rm -f "$T/ready" "$T/rep"
+		# shellcheck disable=SC2086
+		start_bg "$USHER" $args "$PROBE" -r "$T/rep" -R "$T/ready" \
+		    -W "$T/never" -T 10 3>&-
+		local u=$!
+		wait_file "$T/ready"
+		track_pid "$(field "$T/rep" pid)"
+		wait_for 5 state_is "$u" S
+		local before=$(ctxsw "$u")
+		# let time pass (longer than a 1 s tick, which tini has): the
+		# probe's deadline is the clock
+		"$PROBE" -W "$T/never" -T 1.1 2>/dev/null || true
+		assert_equal "$(ctxsw "$u")" "$before"
+		kill -TERM "$u"
+		reap "$u"
+	done
+}
