@@ -137,6 +137,10 @@ static void	help(void);
 static void	build_options(struct option *, char *);
 static void	parse(int, char *[], struct usher_config *);
 static void	parse_one(int, const char *, struct usher_config *);
+static void	parse_two(int, const char *, struct usher_config *);
+static void	parse_long(int, const char *, struct usher_config *);
+static void	add_env(int, const char *, struct usher_config *);
+static void	add_fdmap(int, const char *, struct usher_config *);
 static void	validate(struct usher_config *);
 static void	validate_action(const struct usher_config *);
 static const char	*supervisor_option(const struct usher_config *);
@@ -150,7 +154,6 @@ static void	add_delay(const char *, struct usher_config *);
 static int	sig_or_none(const char *);
 static int	status_num(const char *);
 static void	*grow(void *, size_t, size_t);
-static const char	*optname(int);
 
 int
 main(int argc, char *argv[])
@@ -240,25 +243,6 @@ build_options(struct option *lo, char *so)
 	*so = '\0';
 }
 
-/* "-t" or "--timeout-only-long" for messages about option val. */
-static const char *
-optname(int val)
-{
-	static char	buf[40];
-	size_t		i;
-
-	for (i = 0; i < NUSAGE; i++) {
-		if (usage[i].name == NULL || usage[i].val != val)
-			continue;
-		if (val < 256)
-			snprintf(buf, sizeof(buf), "-%c", val);
-		else
-			snprintf(buf, sizeof(buf), "--%s", usage[i].name);
-		return buf;
-	}
-	return "?";
-}
-
 static void
 parse(int argc, char *argv[], struct usher_config *cfg)
 {
@@ -287,9 +271,6 @@ parse(int argc, char *argv[], struct usher_config *cfg)
 static void
 parse_one(int c, const char *arg, struct usher_config *cfg)
 {
-	struct fdmap	*m;
-	const char	*errstr;
-
 	switch (c) {
 	case 'C':
 		if (*arg == '\0')
@@ -299,35 +280,15 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 	case 'D':
 		add_delay(arg, cfg);
 		break;
-	case 'P':
-	case 'p':
-		if (*arg == '\0' || (c == 'p' ? (cfg->pidfile =
-		    path_absolute(arg)) : (cfg->spidfile =
-		    path_absolute(arg))) == NULL)
-			errx(EXIT_USHER, "-%c: invalid file '%s'", c, arg);
-		break;
-	case 'T':
-		cfg->title = arg;
-		break;
-	case 'd':
-		cfg->mode = MODE_DAEMON;
-		break;
-	case 'r':
-		cfg->restart = RESTART_ON_FAILURE;
-		if (arg != NULL && strcmp(arg, "always") == 0)
-			cfg->restart = RESTART_ALWAYS;
-		else if (arg != NULL && strcmp(arg, "on-failure") != 0)
-			errx(EXIT_USHER, "--restart: invalid value '%s' "
-			    "(on-failure or always)", arg);
-		break;
 	case 'E':
 	case 'U':
-		if (*arg == '\0' || *arg == '=' ||
-		    (c == 'E') != (strchr(arg, '=') != NULL))
-			errx(EXIT_USHER, "-%c: invalid %s '%s'", c,
-			    c == 'E' ? "NAME=VALUE" : "NAME", arg);
-		cfg->env = grow(cfg->env, cfg->nenv, sizeof(*cfg->env));
-		cfg->env[cfg->nenv++] = (struct envop){ c == 'U', arg };
+		add_env(c, arg, cfg);
+		break;
+	case 'P':
+	case 'p':
+		if (*arg == '\0' || (*(c == 'p' ? &cfg->pidfile :
+		    &cfg->spidfile) = path_absolute(arg)) == NULL)
+			errx(EXIT_USHER, "-%c: invalid file '%s'", c, arg);
 		break;
 	case 'R':
 		add_pair("-R", arg, &cfg->rewrite, &cfg->nrewrite, sig_or_none);
@@ -335,19 +296,18 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 	case 'S':
 		cfg->stop_signal = need_signal("-S", arg);
 		break;
+	case 'T':
+		cfg->title = arg;
+		break;
 	case 'V':
 		printf("usher %s\n", USHER_VERSION);
 		exit(0);
+	case 'd':
+		cfg->mode = MODE_DAEMON;
+		break;
 	case 'f':
 	case 'o':
-		cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps + 1,
-		    sizeof(*cfg->fdmaps));
-		m = cfg->fdmaps + cfg->nfdmaps;
-		if (c == 'f' && fdmap_parse(arg, m) == -1)
-			errx(EXIT_USHER, "-f: invalid fd map '%s'", arg);
-		if (c == 'o' && fdmap_output(arg, m) == -1)
-			errx(EXIT_USHER, "-o: invalid file '%s'", arg);
-		cfg->nfdmaps += c == 'f' ? 1 : 2;
+		add_fdmap(c, arg, cfg);
 		break;
 	case 'g':
 		cfg->route = cfg->route == ROUTE_CHILD ? -1 : ROUTE_GROUP;
@@ -359,12 +319,30 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		need_duration("-k", arg, &cfg->kill_after);
 		cfg->kill_after_set = true;
 		break;
+	default:
+		parse_two(c, arg, cfg);
+	}
+}
+
+/* The rest of the short options, in two switches to keep each short. */
+static void
+parse_two(int c, const char *arg, struct usher_config *cfg)
+{
+	switch (c) {
 	case 'm':
 		if (strspn(arg, "01234567") != strlen(arg) || *arg == '\0' ||
 		    strtol(arg, NULL, 8) > 0777)
 			errx(EXIT_USHER, "-m: invalid umask '%s'", arg);
 		cfg->umask = (mode_t)strtol(arg, NULL, 8);
 		cfg->umask_set = true;
+		break;
+	case 'r':
+		cfg->restart = RESTART_ON_FAILURE;
+		if (arg != NULL && strcmp(arg, "always") == 0)
+			cfg->restart = RESTART_ALWAYS;
+		else if (arg != NULL && strcmp(arg, "on-failure") != 0)
+			errx(EXIT_USHER, "--restart: invalid value '%s' "
+			    "(on-failure or always)", arg);
 		break;
 	case 's':
 		if (cfg->mode != MODE_DAEMON)
@@ -382,6 +360,46 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 	case 'x':
 		cfg->exec = true;
 		break;
+	default:
+		parse_long(c, arg, cfg);
+	}
+}
+
+/* -E NAME=VALUE and -U NAME, kept in order. */
+static void
+add_env(int c, const char *arg, struct usher_config *cfg)
+{
+	if (*arg == '\0' || *arg == '=' ||
+	    (c == 'E') != (strchr(arg, '=') != NULL))
+		errx(EXIT_USHER, "-%c: invalid %s '%s'", c,
+		    c == 'E' ? "NAME=VALUE" : "NAME", arg);
+	cfg->env = grow(cfg->env, cfg->nenv, sizeof(*cfg->env));
+	cfg->env[cfg->nenv++] = (struct envop){ c == 'U', arg };
+}
+
+/* -f SPEC is one map; -o FILE two (fd 1, and fd 2 sharing its file). */
+static void
+add_fdmap(int c, const char *arg, struct usher_config *cfg)
+{
+	struct fdmap	*m;
+
+	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps + 1,
+	    sizeof(*cfg->fdmaps));
+	m = cfg->fdmaps + cfg->nfdmaps;
+	if (c == 'f' && fdmap_parse(arg, m) == -1)
+		errx(EXIT_USHER, "-f: invalid fd map '%s'", arg);
+	if (c == 'o' && fdmap_output(arg, m) == -1)
+		errx(EXIT_USHER, "-o: invalid file '%s'", arg);
+	cfg->nfdmaps += c == 'f' ? 1 : 2;
+}
+
+/* The options that have no short form. */
+static void
+parse_long(int c, const char *arg, struct usher_config *cfg)
+{
+	const char	*errstr;
+
+	switch (c) {
 	case OPT_CLOSE_FDS:
 		cfg->close_fds = true;
 		break;
@@ -449,7 +467,7 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		cfg->route = cfg->route == ROUTE_GROUP ? -1 : ROUTE_CHILD;
 		break;
 	default:
-		errx(EXIT_USHER, "%s: unknown option", optname(c));
+		errx(EXIT_USHER, "option %d: unknown option", c);
 	}
 }
 
