@@ -73,7 +73,7 @@ static const struct usage {
 	{ "ready", OPT_READY, "fd:N|notify", "wait for the command to say it "
 	    "is ready (a line on fd N, or READY=1)" },
 	{ "ready-timeout", OPT_READY_TIMEOUT, "DURATION", "stop it if not "
-	    "ready in time (default 60s), exit 124" },
+	    "ready in time (default 60s, 0 none), exit 124" },
 	{ "restart", 'r', "[=on-failure|always]", "restart the command when "
 	    "it exits (default on-failure)" },
 	{ "restart-delay", OPT_RESTART_DELAY, "DURATION", "first delay "
@@ -106,7 +106,7 @@ static const struct usage {
 	{ "single-child", OPT_SINGLE_CHILD, NULL, "forward every signal to "
 	    "the command alone" },
 	{ "pdeathsig", OPT_PDEATHSIG, "SIGNAL|none", "signal the command "
-	    "gets if usher dies (default KILL)" },
+	    "gets if usher dies (default KILL; none with -d, -x)" },
 	{ NULL, 0, NULL, "Deadlines:" },
 	{ "timeout", 't', "DURATION", "stop the command after DURATION, "
 	    "then exit 124" },
@@ -273,9 +273,9 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 {
 	switch (c) {
 	case 'C':
-		if (*arg == '\0')
-			errx(EXIT_USHER, "-C: empty directory");
-		cfg->chdir = arg;
+		/* The caller's, also when the daemon has moved to /. */
+		if (*arg == '\0' || (cfg->chdir = path_absolute(arg)) == NULL)
+			errx(EXIT_USHER, "-C: invalid directory '%s'", arg);
 		break;
 	case 'D':
 		add_delay(arg, cfg);

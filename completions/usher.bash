@@ -3,12 +3,17 @@
 # usher's own options up to the first word that is not an option (or up
 # to "--"), then the wrapped command's completion, as for sudo or env.
 
-# The options that take an argument, and those that do not.
-_usher_opts_arg='-C --chdir -E --env --exit-map -f --fd -k --kill-after
-    -m --umask -o --output --pdeathsig -R --rewrite -S --stop-signal
-    -t --timeout -U --unset -u --user'
-_usher_opts_flag='--close-fds --exit-code-only -g --group -h --help -s
-    --setsid --single-child -V --version -v --verbose -x --exec'
+# The options that take an argument, and those that do not.  -r and
+# --restart take theirs only attached (-ralways, --restart=always), never
+# as the next word, so they count as flags here.
+_usher_opts_arg='-C --chdir -D --delay -E --env --exit-map -f --fd
+    --if-running -k --kill-after -m --umask -o --output --orphans -P
+    --supervisor-pidfile -p --pidfile --pdeathsig -R --rewrite --ready
+    --ready-timeout --report --restart-delay --restart-max -S --stop-signal
+    -T --title -t --timeout -U --unset -u --user'
+_usher_opts_flag='--close-fds -d --daemon --exit-code-only -g --group -h
+    --help -r --restart -s --setsid --single-child --status --stop -V
+    --version -v --verbose -x --exec'
 _usher_sigs='HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE
     ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF
     WINCH IO PWR SYS RTMIN RTMAX'
@@ -27,6 +32,8 @@ _usher_takes_arg()
 		return 1
 	fi
 	for ((i = 1; i < ${#w}; i++)); do
+		# -r takes the rest of the word, if any, never the next one.
+		[[ ${w:i:1} == r ]] && return 1
 		for o in $_usher_opts_arg; do
 			[[ $o == "-${w:i:1}" ]] && { ((i == ${#w} - 1)); return; }
 		done
@@ -34,13 +41,14 @@ _usher_takes_arg()
 	return 1
 }
 
-# _usher_signals [PREFIX]: signal names matching $cur after PREFIX, with
-# "SIG" in front when the user started typing it.
+# _usher_signals [PREFIX [SIGNALS]]: signal names (of SIGNALS, or all)
+# matching $cur after PREFIX, with "SIG" in front when the user started
+# typing it.
 _usher_signals()
 {
-	local pre=${1-} word=${cur#"${1-}"} sigs=$_usher_sigs
+	local pre=${1-} word=${cur#"${1-}"} sigs=${2:-$_usher_sigs}
 	if [[ ${word^^} == SIG* ]]; then
-		sigs=$(printf 'SIG%s ' $_usher_sigs)
+		sigs=$(printf 'SIG%s ' $sigs)
 		word=${word^^}
 	elif [[ $word == [a-z]* ]]; then
 		word=${word^^}
@@ -83,12 +91,15 @@ _usher()
 		fi
 	fi
 
-	# Find where usher's options end and the command begins.
-	local i w start=0 skip=false
+	# Find where usher's options end and the command begins.  --status
+	# and --stop take no command: after them, only options.
+	local i w start=0 skip=false action=false
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		if $skip; then
 			skip=false
+		elif [[ $w == --status || $w == --stop ]]; then
+			action=true
 		elif [[ $w == -- ]]; then
 			start=$((i + 1))
 			break
@@ -101,6 +112,11 @@ _usher()
 	done
 	if ((start == 0)) && ! $skip && ! $split && [[ $cur != -* ]]; then
 		start=$cword
+	fi
+	if ((start == cword)) && $action && [[ $prev != -- ]]; then
+		start=0
+	elif ((start > 0)) && $action; then
+		return
 	fi
 	if ((start > 0)); then
 		if declare -F _command_offset >/dev/null; then
@@ -143,6 +159,49 @@ _usher()
 		    __ltrim_colon_completions "$cur"
 		return
 		;;
+	-D | --delay)
+		# A signal usher can hold (not KILL, STOP or CHLD), a colon,
+		# then a duration, for which there is nothing to offer.
+		if [[ $cur != *:* ]]; then
+			local w holdable=
+			for w in $_usher_sigs; do
+				case $w in
+				KILL | STOP | CHLD) ;;
+				*) holdable+=" $w" ;;
+				esac
+			done
+			_usher_signals '' "$holdable"
+			COMPREPLY=("${COMPREPLY[@]/%/:}")
+			compopt -o nospace 2>/dev/null
+			declare -F __ltrim_colon_completions >/dev/null &&
+			    __ltrim_colon_completions "$cur"
+		fi
+		return
+		;;
+	--restart)
+		# Only reached as --restart=WHEN.
+		COMPREPLY=($(compgen -W 'on-failure always' -- "$cur"))
+		return
+		;;
+	--if-running)
+		COMPREPLY=($(compgen -W 'fail skip wait' -- "$cur"))
+		return
+		;;
+	--orphans)
+		COMPREPLY=($(compgen -W 'leave wait kill' -- "$cur"))
+		return
+		;;
+	--ready)
+		# fd:N (a number follows) or notify.
+		if [[ $cur != *:* ]]; then
+			COMPREPLY=($(compgen -W 'fd: notify' -- "$cur"))
+			[[ ${COMPREPLY[*]} == fd: ]] &&
+			    compopt -o nospace 2>/dev/null
+			declare -F __ltrim_colon_completions >/dev/null &&
+			    __ltrim_colon_completions "$cur"
+		fi
+		return
+		;;
 	-u | --user)
 		if [[ $cur == *:* ]]; then
 			COMPREPLY=($(compgen -P "${cur%%:*}:" -g -- "${cur#*:}"))
@@ -161,7 +220,8 @@ _usher()
 		fi
 		return
 		;;
-	-o | --output)
+	-o | --output | -p | --pidfile | -P | --supervisor-pidfile | \
+	    --report)
 		if declare -F _filedir >/dev/null; then
 			_filedir
 		else
@@ -179,8 +239,10 @@ _usher()
 		return
 		;;
 	-f | --fd | -k | --kill-after | -m | --umask | -t | --timeout | \
-	    --exit-map)
-		# Fd maps, durations, modes and statuses: nothing to offer.
+	    --exit-map | --ready-timeout | --restart-delay | --restart-max | \
+	    -T | --title)
+		# Fd maps, durations, modes, statuses, counts and titles:
+		# nothing to offer.
 		return
 		;;
 	esac

@@ -5,9 +5,11 @@
 # takes the rest of the word, so the next word is needed only when that
 # letter comes last.
 function __usher_takes_arg -a word
-    set -l long chdir env exit-map fd kill-after umask output pdeathsig \
-        rewrite stop-signal timeout unset user
-    set -l short C E f k m o R S t U u
+    set -l long chdir delay env exit-map fd if-running kill-after umask \
+        output orphans pidfile supervisor-pidfile pdeathsig ready \
+        ready-timeout report restart-delay restart-max rewrite stop-signal \
+        title timeout unset user
+    set -l short C D E f k m o P p R S T t U u
     if string match -q -- '--*' $word
         string match -q -- '*=*' $word; and return 1
         contains -- (string sub -s 3 -- $word) $long
@@ -15,6 +17,8 @@ function __usher_takes_arg -a word
     end
     set -l n (string length -- $word)
     for i in (seq 2 $n)
+        # -r takes the rest of the word, if any, never the next one.
+        test (string sub -s $i -l 1 -- $word) = r; and return 1
         if contains -- (string sub -s $i -l 1 -- $word) $short
             test $i -eq $n
             return
@@ -25,7 +29,8 @@ end
 
 # Once usher's options have ended, print the words of the wrapped command
 # before the one being completed, one a line, and succeed; fail while the
-# word being completed is still one of usher's options or their arguments.
+# word being completed is still one of usher's options or their arguments,
+# and always after --status or --stop, which take no command.
 function __usher_command_words
     set -l words (commandline -opc)
     set -e words[1]
@@ -33,6 +38,8 @@ function __usher_command_words
     while set -q words[1]
         if test $skip -eq 1
             set skip 0
+        else if contains -- $words[1] --status --stop
+            return 1
         else if test "$words[1]" = --
             set -e words[1]
             string join \n -- $words
@@ -77,6 +84,15 @@ function __usher_rewrite
     end
 end
 
+# -D SIGNAL:DURATION: a signal usher can hold (not KILL, STOP or CHLD) and
+# a colon; nothing to offer for the duration.
+function __usher_delay
+    set -l cur (string replace -r -- '^-(-[^=]*=|[a-zA-Z]*D)' '' \
+        (commandline -ct))
+    string match -q -- '*:*' $cur; and return
+    printf '%s:\n' (__usher_signals | string match -v -r '^(KILL|STOP|CHLD)$')
+end
+
 # -u USER[:GROUP]
 function __usher_user
     set -l cur (string replace -r -- '^-(-[^=]*=|[a-zA-Z]*u)' '' \
@@ -101,7 +117,20 @@ complete -c usher -f
 set -l opts 'not __usher_command_words >/dev/null'
 
 complete -c usher -n $opts -s s -l setsid -d 'Run the command in a new session'
+complete -c usher -n $opts -s d -l daemon -d 'Detach: run and supervise in the background'
 complete -c usher -n $opts -s x -l exec -d 'Set up, then become the command (no supervisor)'
+complete -c usher -n $opts -s p -l pidfile -r -F -d "Write the command's pid to FILE, locked"
+complete -c usher -n $opts -s P -l supervisor-pidfile -r -F -d "Write usher's own pid to FILE, locked"
+complete -c usher -n $opts -l if-running -x -a 'fail skip wait' -d 'When the pidfile is locked: fail (125), exit 0, or wait'
+complete -c usher -n $opts -l ready -x -a 'fd: notify' -d 'Wait for the command to say it is ready'
+complete -c usher -n $opts -l ready-timeout -x -d 'Stop it if not ready in time (default 60s), exit 124'
+complete -c usher -n $opts -s r -l restart -d 'Restart the command when it exits (default on-failure)'
+complete -c usher -n "$opts; and string match -q -- '--restart=*' (commandline -ct)" -a '--restart=on-failure --restart=always' -d 'Restart the command when it exits'
+complete -c usher -n $opts -l restart-delay -x -d 'First delay before a restart (default 1s), doubling to 60s'
+complete -c usher -n $opts -l restart-max -x -d 'Give up after N restarts in a row'
+complete -c usher -n $opts -s T -l title -x -d "Usher's process title (default 'usher: COMMAND')"
+complete -c usher -n $opts -l status -d 'With -p: print the pid; exit 0 running, 1 stale, 3 not'
+complete -c usher -n $opts -l stop -d 'With -p: stop the running instance'
 complete -c usher -n $opts -s f -l fd -x -d 'Map an fd: N=M N>&M N=- N<PATH N>PATH N>>PATH N<>PATH'
 complete -c usher -n $opts -s o -l output -r -F -d 'Append stdout and stderr to FILE'
 complete -c usher -n $opts -l close-fds -d 'Close every fd above 2 that -f does not name'
@@ -117,8 +146,11 @@ complete -c usher -n $opts -l pdeathsig -x -a '(__usher_signals) none' -d 'Signa
 complete -c usher -n $opts -s t -l timeout -x -d 'Stop the command after DURATION, then exit 124'
 complete -c usher -n $opts -s S -l stop-signal -x -a '(__usher_signals)' -d 'Signal that stops the command'
 complete -c usher -n $opts -s k -l kill-after -x -d 'Send KILL if it still runs DURATION after a stop signal'
+complete -c usher -n $opts -s D -l delay -x -a '(__usher_delay)' -d 'Hold SIGNAL for DURATION before forwarding it'
+complete -c usher -n $opts -l orphans -x -a 'leave wait kill' -d 'When the command exits: leave, wait for or stop leftovers'
 complete -c usher -n $opts -l exit-code-only -d 'Exit 128+N instead of dying by signal N'
 complete -c usher -n $opts -l exit-map -x -d 'Report status FROM as TO'
+complete -c usher -n $opts -l report -r -F -d 'On exit, write a JSON report of the run to FILE'
 complete -c usher -n $opts -s v -l verbose -d 'Say what usher does, on stderr'
 complete -c usher -n $opts -s h -l help -d 'Show the help and exit'
 complete -c usher -n $opts -s V -l version -d 'Show the version and exit'

@@ -7,6 +7,8 @@
  */
 #include <sys/wait.h>
 
+#include <linux/close_range.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include "spawn.h"
 
 static _Noreturn void	caller_wait(const struct usher_config *, int, pid_t);
+static int		cmp_int(const void *, const void *);
 static void		park_stdio_sources(const struct usher_config *);
 static int		null_stdio(void);
 
@@ -34,13 +37,15 @@ caller_wait(const struct usher_config *cfg, int fd, pid_t mid)
 	char	buf[SPAWN_MSG_MAX];
 	ssize_t	n;
 
+	/* Hold nothing of the instance: its lock, its pipes, its files. */
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
+	closefrom(fd + 1);
 	signals_restore();
 	do {
 		n = read(fd, buf, sizeof(buf) - 1);
 	} while (n == -1 && errno == EINTR);
 	waitpid(mid, NULL, 0);
-	if (n > 0 && buf[0] == '\0')
-		exit(0);
 	if (n > 0) {
 		buf[n] = '\0';
 		fputs(buf + 1, stderr);
@@ -149,4 +154,33 @@ daemon_fail(int *link, int status, const char *msg)
 	}
 	close(*link);
 	*link = -1;
+}
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * In the detached supervisor: close every fd above 2 but those in keep[]
+ * (usher's own, and the sources of the command's fd maps), so that no pipe
+ * or file of the caller's stays open for the daemon's whole life.  keep[]
+ * is sorted in place; -1 entries are ignored.
+ */
+void
+daemon_close_except(int *keep, size_t n)
+{
+	size_t	i;
+	int	lo = 3;
+
+	qsort(keep, n, sizeof(*keep), cmp_int);
+	for (i = 0; i < n; i++) {
+		if (keep[i] < lo)
+			continue;
+		if (keep[i] > lo)
+			close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
+		lo = keep[i] + 1;
+	}
+	closefrom(lo);
 }

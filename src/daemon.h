@@ -5,15 +5,19 @@
  * becomes the supervisor (or, with -x, the command).  The supervisor tells
  * the caller once, through the link: daemon_ok(), or daemon_fail() with a
  * status and one line.  With -x, exec itself closes the link (close-on-
- * exec), which the caller takes for success.
+ * exec), which the caller takes for success.  daemon_close_except()
+ * leaves the supervisor only the fds it names.
  */
 #ifndef DAEMON_H
 #define DAEMON_H
+
+#include <stddef.h>
 
 #include "usher.h"
 
 int	daemon_detach(const struct usher_config *, int *);
 void	daemon_ok(int *);
 void	daemon_fail(int *, int, const char *);
+void	daemon_close_except(int *, size_t);
 
 #endif /* DAEMON_H */

@@ -59,6 +59,8 @@ struct instance {
 	int		link;		/* -d: the caller waits on it */
 	bool		detached;	/* -d, and past the detaching */
 	struct ending	e;
+	int		tell_status;	/* -d: for the caller, or -1 */
+	char		tell_msg[SPAWN_MSG_MAX];
 };
 
 static _Noreturn void	status_action(const struct usher_config *);
@@ -90,7 +92,7 @@ run(const struct usher_config *cfg)
 {
 	struct instance	in = {
 		.l = { .cfg = cfg, .lockfd = -1, .exec_link = -1 },
-		.sigfd = -1, .link = -1, .e = { .pid = -1 },
+		.sigfd = -1, .link = -1, .e = { .pid = -1 }, .tell_status = -1,
 	};
 
 	if (cfg->action == ACTION_STATUS)
@@ -264,8 +266,24 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 static void
 detach(const struct usher_config *cfg, struct instance *in)
 {
+	int	*keep;
+	size_t	 i, n = 0;
+
 	if (daemon_detach(cfg, &in->link) == -1)
 		fail(in, "-d: cannot detach");
+	if ((keep = reallocarray(NULL, cfg->nfdmaps + 6, sizeof(*keep))) ==
+	    NULL)
+		fail(in, "-d: out of memory");
+	keep[n++] = in->link;
+	keep[n++] = in->sigfd;
+	keep[n++] = pidlock_fd(&in->pl_cmd);
+	keep[n++] = pidlock_fd(&in->pl_sup);
+	keep[n++] = in->ready.fd;
+	keep[n++] = in->ready.cmdfd;
+	for (i = 0; i < cfg->nfdmaps; i++)
+		keep[n++] = cfg->fdmaps[i].src;
+	daemon_close_except(keep, n);
+	free(keep);
 	openlog("usher", LOG_PID, LOG_DAEMON);
 	in->detached = true;
 	in->l.exec_link = in->link;
@@ -375,7 +393,7 @@ supervise(const struct usher_config *cfg, struct instance *in)
 		    cfg->mode == MODE_DAEMON ? ROUTE_CHILD : ROUTE_GROUP,
 		.pid = -1, .sigfd = in->sigfd, .errfd = -1,
 		.launch = &in->l, .pl_cmd = &in->pl_cmd, .pl_sup = &in->pl_sup,
-		.ready = &in->ready, .link = &in->link,
+		.ready = &in->ready, .link = &in->link, .tell_status = -1,
 	};
 	struct timespec		delay = cfg->restart_delay, t0, t1;
 	unsigned		in_row = 0;
@@ -394,6 +412,8 @@ supervise(const struct usher_config *cfg, struct instance *in)
 		in->e = (struct ending){ s.pid, s.ended, s.wstatus,
 		    s.timed_out || s.ready_failed, s.fail_status,
 		    in->e.restarts, in->e.start, in->e.start_mono };
+		in->tell_status = s.tell_status;
+		strlcpy(in->tell_msg, s.tell_msg, sizeof(in->tell_msg));
 		if (s.fail_status != 0 && cfg->mode != MODE_DAEMON)
 			fputs(s.fail_msg, stderr);
 		vlog(cfg, "pid %d ended with status %d", (int)s.pid,
@@ -455,6 +475,11 @@ finish(const struct usher_config *cfg, struct instance *in)
 		write_report(cfg, e, &o);
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
+	/* Only now may a caller of -d that still waits hear how it ended. */
+	if (in->link != -1)
+		daemon_fail(&in->link, in->tell_status != -1 ?
+		    in->tell_status : o.die != 0 ? 128 + o.die : o.code,
+		    in->tell_status != -1 ? in->tell_msg : "");
 	status_end(&o);
 }
 

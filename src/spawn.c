@@ -203,5 +203,8 @@ spawn_exec(const struct launch *l)
 	}
 	if (l->cfg->mode == MODE_SETSID && setsid() == -1)
 		fail(&r, EXIT_USHER, "-s", "setsid", strerror(errno));
+	/* -d -x: the command leads a group of its own, as ever. */
+	if (l->cfg->mode == MODE_DAEMON)
+		setpgid(0, 0);
 	setup_exec(l, &r);
 }

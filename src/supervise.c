@@ -19,11 +19,15 @@
 #include "daemon.h"
 #include "proctree.h"
 #include "signame.h"
+#include "status.h"
 #include "supervise.h"
 #include "vlog.h"
 
-/* How long leftover descendants get after the stop signal without -k. */
-static const struct timespec	orphan_grace = { 10, 0 };
+/*
+ * How long leftover descendants, or a command that was not ready in time,
+ * get after the stop signal when -k does not say.
+ */
+static const struct timespec	default_grace = { 10, 0 };
 
 enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_READYTO, P_READY, P_HELD };
 
@@ -43,6 +47,7 @@ static void	forward(struct supervisor *, int,
 static void	reap(struct supervisor *);
 static void	ended(struct supervisor *, int);
 static void	tell_caller(struct supervisor *);
+static void	tell(struct supervisor *, int, const char *);
 static void	child_stopped(struct supervisor *);
 static void	deliver(struct supervisor *, int,
 		    const struct signalfd_siginfo *);
@@ -256,7 +261,8 @@ started(struct supervisor *s)
 		vlog(s->cfg, "%s: %s", s->pl_sup->path, strerror(errno));
 	if (s->ready_done)
 		daemon_ok(s->link);
-	else
+	else if (s->cfg->ready_timeout.tv_sec != 0 ||
+	    s->cfg->ready_timeout.tv_nsec != 0)
 		arm(s->tfd_ready, &s->cfg->ready_timeout);
 }
 
@@ -284,7 +290,7 @@ on_ready_timeout(struct supervisor *s)
 	snprintf(msg, sizeof(msg), "usher: --ready: %s was not ready in "
 	    "time\n", s->cfg->argv[0]);
 	if (s->link != NULL && *s->link != -1)
-		daemon_fail(s->link, EXIT_TIMEOUT, msg);
+		tell(s, EXIT_TIMEOUT, msg);
 	else
 		fputs(msg, stderr);
 	vlog(s->cfg, "not ready: sending %s",
@@ -293,7 +299,12 @@ on_ready_timeout(struct supervisor *s)
 	deliver(s, s->cfg->stop_signal, NULL);
 	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
 		deliver(s, SIGCONT, NULL);
-	arm_kill(s);
+	/* It must end, for the caller hears only then: KILL if need be. */
+	if (!s->kill_armed) {
+		s->kill_armed = true;
+		arm(s->tfd_kill, s->cfg->kill_after_set ?
+		    &s->cfg->kill_after : &default_grace);
+	}
 }
 
 static void
@@ -416,7 +427,7 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 		if (is_stop_signal(s->cfg, sig) && !s->kill_armed) {
 			s->kill_armed = true;
 			arm(s->tfd_kill, s->cfg->kill_after_set ?
-			    &s->cfg->kill_after : &orphan_grace);
+			    &s->cfg->kill_after : &default_grace);
 		}
 		signal_orphans(s, sig);
 		return;
@@ -532,6 +543,19 @@ reap(struct supervisor *s)
 }
 
 /*
+ * What the caller of -d is to hear, once the instance has ended and its
+ * pidfiles are gone (run.c): the first word stands.
+ */
+static void
+tell(struct supervisor *s, int status, const char *msg)
+{
+	if (s->tell_status != -1)
+		return;
+	s->tell_status = status;
+	strlcpy(s->tell_msg, msg, sizeof(s->tell_msg));
+}
+
+/*
  * The command ended before the caller of -d heard it was running: the
  * caller exits with what usher would have exited with.
  */
@@ -541,7 +565,7 @@ tell_caller(struct supervisor *s)
 	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX];
 
 	if (s->fail_status != 0) {
-		daemon_fail(s->link, s->fail_status, s->fail_msg);
+		tell(s, s->fail_status, s->fail_msg);
 		return;
 	}
 	if (WIFSIGNALED(s->wstatus))
@@ -552,8 +576,7 @@ tell_caller(struct supervisor *s)
 		snprintf(msg, sizeof(msg), "usher: %s: exited with status %d "
 		    "before it was ready\n", s->cfg->argv[0],
 		    WEXITSTATUS(s->wstatus));
-	daemon_fail(s->link, WIFSIGNALED(s->wstatus) ? 128 +
-	    WTERMSIG(s->wstatus) : WEXITSTATUS(s->wstatus), msg);
+	tell(s, status_code(s->wstatus), msg);
 }
 
 /* The command has ended: done, or on to its leftover descendants. */
@@ -586,7 +609,7 @@ ended(struct supervisor *s, int st)
 		signal_orphans(s, s->cfg->stop_signal);
 		s->kill_armed = true;
 		arm(s->tfd_kill, s->cfg->kill_after_set ?
-		    &s->cfg->kill_after : &orphan_grace);
+		    &s->cfg->kill_after : &default_grace);
 	}
 }
 

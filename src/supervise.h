@@ -66,6 +66,8 @@ struct supervisor {
 	int		 tfd_ready;	/* --ready-timeout */
 	int		 tfd_pause;	/* the delay before a restart */
 	int		*link;		/* -d: the caller waits on it */
+	int		 tell_status;	/* -d: what the caller is to hear */
+	char		 tell_msg[SPAWN_MSG_MAX]; /* when it is not success */
 };
 
 int	supervise_init(struct supervisor *);

@@ -48,13 +48,14 @@ bash_named_longs() {
 	grep -vE '^[[:space:]]*#' "$BASHC" |
 	    grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
 }
-# zsh: any --name; short options as in '{-t+,--timeout=}'.
+# zsh: any --name; short options as in '{-t+,--timeout=}', '{-g,--group}'
+# and '{-r-,--restart=-}'.
 zsh_longs() {
 	grep -vE '^[[:space:]]*#' "$ZSHC" |
 	    grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
 }
 zsh_shorts() {
-	grep -vE '^[[:space:]]*#' "$ZSHC" | grep -oE -- '\{-[A-Za-z]\+?,' |
+	grep -vE '^[[:space:]]*#' "$ZSHC" | grep -oE -- '\{-[A-Za-z][-+]?,' |
 	    grep -oE -- '-[A-Za-z]' | sort -u
 }
 # fish: "-l name" and "-s X" of the "complete -c usher" lines.
@@ -113,7 +114,7 @@ lacks() {
 @test "man page: the sections and forms that mdoc wants" {
 	run grep -cE '^\.(Dd|Dt USHER 1|Os)( |$)' "$MAN"
 	assert_output 3
-	for sh in NAME SYNOPSIS DESCRIPTION SIGNALS ENVIRONMENT \
+	for sh in NAME SYNOPSIS DESCRIPTION SIGNALS ENVIRONMENT FILES \
 	    'EXIT STATUS' EXAMPLES 'SEE ALSO'; do
 		grep -qx "\\.Sh $sh" "$MAN" || fail "no section $sh"
 	done
@@ -121,13 +122,25 @@ lacks() {
 	grep -qF '.It Fl t Ar duration , Fl \-timeout Ar duration' "$MAN"
 }
 
+@test "man page: the three forms of the synopsis, as --help has them" {
+	"$USHER" --help | grep -qE '^ +usher --status -p PIDFILE$'
+	"$USHER" --help | grep -qE '^ +usher --stop -p PIDFILE '
+	# The SYNOPSIS: three times .Nm, the last two with --status and
+	# --stop first.
+	run awk '/^\.Sh SYNOPSIS/ { on = 1; next } /^\.Sh / { on = 0 }
+	    on && prev == ".Nm" { print } { prev = $0 }' "$MAN"
+	assert_output "$(printf '%s\n' '.Op Fl dghrsVvx' '.Fl \-status' \
+	    '.Fl \-stop')"
+}
+
 @test "man page and completions name exactly the options of --help" {
 	local longs shorts errors=
 	longs=$(help_longs)
 	shorts=$(help_shorts)
 	# The extraction itself must work, or everything would agree.
-	has "$longs" --timeout --pdeathsig --exit-map --help
-	has "$shorts" -t -S -R -x -V
+	has "$longs" --timeout --pdeathsig --exit-map --help --restart \
+	    --supervisor-pidfile --status --stop
+	has "$shorts" -t -S -R -x -V -d -p -P -r -T -D
 	[ "$(wc -l <<<"$longs")" -ge 20 ] || fail "only $longs"
 
 	compare "man1/usher.1 (long)" "$longs" "$(man_longs)"
@@ -218,6 +231,60 @@ bash_complete() {
 	assert_output ''
 }
 
+@test "bash: the words of --if-running, --orphans, --restart and --ready" {
+	bash_complete 'usher --if-running '
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' fail skip wait)"
+	bash_complete 'usher --if-running=s'
+	assert_output skip
+	bash_complete 'usher --orphans '
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' kill leave wait)"
+	bash_complete 'usher -s --orphans k'
+	assert_output kill
+	bash_complete 'usher --restart='
+	assert_equal "$(sort <<<"$output")" \
+	    "$(printf '%s\n' always on-failure)"
+	bash_complete 'usher --ready '
+	has "$output" fd: notify
+	bash_complete 'usher --ready n'
+	assert_output notify
+}
+
+@test "bash: signals for -D, files for -p, -P and --report, none for -T" {
+	touch "$T/file1"
+	bash_complete 'usher -D TE'
+	assert_output TERM:
+	bash_complete 'usher --delay '
+	has "$output" TERM: INT: HUP:
+	lacks "$output" KILL: STOP: CHLD: TERM
+	bash_complete 'usher -D TERM:'
+	assert_output ''
+	bash_complete "usher -p $T/fi"
+	assert_output "$T/file1"
+	bash_complete "usher --supervisor-pidfile $T/fi"
+	assert_output "$T/file1"
+	bash_complete "usher -dP $T/fi"
+	assert_output "$T/file1"
+	bash_complete "usher --report $T/fi"
+	assert_output "$T/file1"
+	bash_complete 'usher -T '
+	assert_output ''
+	bash_complete 'usher --restart-max '
+	assert_output ''
+}
+
+@test "bash: no command after --status and --stop, -r takes no word" {
+	bash_complete 'usher --status -p /run/x.pid '
+	lacks "$output" echo
+	bash_complete 'usher --stop -p /run/x.pid -k 5 --'
+	has "$output" --stop-signal
+	bash_complete 'usher --stop -p /run/x.pid -- ech'
+	assert_output ''
+	bash_complete 'usher -r ech'
+	has "$output" echo
+	bash_complete 'usher --restart -d ech'
+	has "$output" echo
+}
+
 @test "bash: the wrapped command completes as if typed alone" {
 	touch "$T/file1"
 	bash_complete 'usher -- ech'
@@ -291,25 +358,40 @@ EOF
 }
 
 @test "zsh: options, signals and the wrapped command" {
-	zsh_complete 'usher --ti'
+	zsh_complete 'usher --tim'
 	assert_output --timeout
 	zsh_complete 'usher -'
 	assert_equal "$(grep -E -- '^-.' <<<"$output")" \
 	    "$( (help_longs; help_shorts) | sort -u)"
 	zsh_complete 'usher -x --'
-	lacks "$output" --timeout --exit-map --single-child
-	has "$output" --chdir --user
+	lacks "$output" --timeout --exit-map --single-child --delay \
+	    --orphans --report --restart --supervisor-pidfile --ready --title
+	has "$output" --chdir --user --pidfile --daemon
 	zsh_complete 'usher -S '
 	has "$output" TERM KILL
 	zsh_complete 'usher --pdeathsig '
 	has "$output" none TERM
 	zsh_complete 'usher -R TERM:Q'
 	has "$output" QUIT
+	zsh_complete 'usher -D '
+	has "$output" TERM INT
+	lacks "$output" KILL STOP CHLD
 	zsh_complete 'usher -- ech'
 	has "$output" echo
 	zsh_complete 'usher -t 5 ls --col'
 	has "$output" --color
 	lacks "$output" --chdir
+}
+
+@test "zsh: the words of --if-running, --orphans, --restart and --ready" {
+	zsh_complete 'usher --if-running '
+	assert_output "$(printf '%s\n' fail skip wait)"
+	zsh_complete 'usher --orphans '
+	assert_output "$(printf '%s\n' kill leave wait)"
+	zsh_complete 'usher --restart='
+	assert_output "$(printf '%s\n' always on-failure)"
+	zsh_complete 'usher --ready '
+	assert_output "$(printf '%s\n' fd: notify)"
 }
 
 # fish_complete LINE: what fish's complete -C offers for LINE, without
@@ -318,7 +400,8 @@ fish_complete() {
 	run --separate-stderr fish --no-config -c '
 		set fish_complete_path $__fish_data_dir/completions
 		source $argv[1]; or exit 2
-		complete -C $argv[2] | string replace -r "\t.*" ""
+		# (string replace fails when there is nothing to replace.)
+		complete -C $argv[2] | string replace -r "\t.*" ""; true
 	' "$FISHC" "$1"
 	[ "$status" -eq 0 ] || fail "fish: status $status: $stderr"
 	[ -z "$stderr" ] || fail "fish said: $stderr"
@@ -336,6 +419,20 @@ fish_complete() {
 	has "$output" TERM:QUIT TERM:none
 	fish_complete 'usher -u roo'
 	has "$output" root
+	fish_complete 'usher --if-running '
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' fail skip wait)"
+	fish_complete 'usher --orphans '
+	assert_equal "$(sort <<<"$output")" "$(printf '%s\n' kill leave wait)"
+	fish_complete 'usher --restart='
+	has "$output" --restart=on-failure --restart=always
+	fish_complete 'usher --ready '
+	has "$output" fd: notify
+	fish_complete 'usher -D TE'
+	assert_output TERM:
+	fish_complete 'usher --delay '
+	lacks "$output" KILL: STOP: CHLD:
+	fish_complete 'usher --status -p /run/x.pid '
+	assert_output ''
 	fish_complete 'usher --'
 	assert_equal "$(grep -E -- '^--' <<<"$output" | sort -u)" "$(help_longs)"
 	fish_complete 'usher -- ech'

@@ -1,0 +1,346 @@
+#!/usr/bin/env bats
+# Pidfiles (SPEC §5): -p holds the command's PID and -P usher's, each
+# followed by a newline, locked for the instance's lifetime and removed at
+# its end; a locked pidfile refuses a second instance (125) unless
+# --if-running says skip or wait; a stale one is reused.  --status and
+# --stop act on them (SPEC §3).
+
+load test_helper
+
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# The probe's -T deadline is the clock for waits that are the point of the
+# test: it is told to wait for a file that never comes.
+pass_time() {
+	"$PROBE" -W "$T/never" -T "$1" 2>/dev/null || true
+}
+
+# mtime_of FILE: modification time, to the nanosecond, and size.
+mtime_of() {
+	stat -c '%y %s' "$1"
+}
+
+# daemon ARG... [-- PROBE-ARG...]: usher -d -p $T/app.pid -P $T/sup.pid
+# ARG... -- probe PROBE-ARG... -r $T/rep -T 10, the probe's arguments being
+# -W $T/go when none are given; both pids are tracked and set as $cpid and
+# $spid; the start must succeed.
+daemon() {
+	local uargs=()
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+		uargs+=("$1")
+		shift
+	done
+	[ "$#" -gt 0 ] && shift
+	[ "$#" -gt 0 ] || set -- -W "$T/go"
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" "${uargs[@]}" -- \
+	    "$PROBE" "$@" -r "$T/rep" -T 10 3>&-
+	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
+	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
+	assert_equal "$status" 0
+	wait_file "$T/rep"
+}
+
+content_is() {
+	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
+}
+
+@test "-p: the pidfile holds the PID and a newline when the caller returns" {
+	daemon
+	[ -n "$cpid" ] || fail "no pid in the pidfile"
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+	assert_equal "$(field "$T/rep" pid)" "$cpid"
+}
+
+@test "-P: the supervisor's pidfile holds usher's pid, the command's parent" {
+	daemon
+	printf '%s\n' "$spid" | cmp - "$T/sup.pid"
+	assert_equal "$(field "$T/rep" ppid)" "$spid"
+	[ "$spid" != "$cpid" ]
+}
+
+@test "-p and -P in the foreground: held while the command runs, removed at its end" {
+	start_bg "$USHER" -p "$T/app.pid" -P "$T/sup.pid" -- "$PROBE" \
+	    -r "$T/rep" -R "$T/ready" -W "$T/go" -T 10 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	local pid=$(field "$T/rep" pid)
+	track_pid "$pid"
+	wait_for 5 content_is "$T/app.pid" "$pid"
+	printf '%s\n' "$u" | cmp - "$T/sup.pid"
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 0
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "a second instance gets 125 and 'already running as pid N', with the absolute path" {
+	daemon
+	cd "$T"
+	run_usher -d -p app.pid -- "$PROBE" -r "$T/rep2" 3>&-
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $(pwd -P)/app.pid: already running as pid $cpid"
+	assert_output ""
+	assert_file_not_exists "$T/rep2"
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+}
+
+@test "a second instance in the foreground gets 125 as well" {
+	daemon
+	run_usher -p "$T/app.pid" -- "$PROBE" -r "$T/rep2"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $T/app.pid: already running as pid $cpid"
+	assert_file_not_exists "$T/rep2"
+}
+
+@test "a locked -P refuses a second instance too" {
+	daemon
+	run_usher -P "$T/sup.pid" -- "$PROBE" -r "$T/rep2"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $T/sup.pid: already running as pid $spid"
+	assert_file_not_exists "$T/rep2"
+}
+
+@test "--if-running skip: exits 0 at once and starts nothing" {
+	daemon
+	run_usher --if-running skip -p "$T/app.pid" -- "$PROBE" -r "$T/rep2"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_file_not_exists "$T/rep2"
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+}
+
+@test "--if-running skip -d: the caller exits 0 and nothing starts" {
+	daemon
+	run_usher -d --if-running skip -p "$T/app.pid" -- "$PROBE" \
+	    -r "$T/rep2" 3>&-
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_file_not_exists "$T/rep2"
+}
+
+@test "--if-running wait: a cron-like foreground run starts after the first ends" {
+	start_bg "$USHER" -p "$T/app.pid" -- sh -c \
+	    '"$0" -r "$1/rep" -W "$1/go" -T 10; : >"$1/first_done"' \
+	    "$PROBE" "$T" 3>&-
+	local first=$!
+	wait_file "$T/rep"
+	track_pid "$(field "$T/rep" pid)"
+	wait_for 5 test -s "$T/app.pid"
+	start_bg "$USHER" --if-running wait -p "$T/app.pid" -- sh -c \
+	    'if [ -e "$0/first_done" ]; then echo after; else echo overlap; fi >"$0/order"' \
+	    "$T" 3>&-
+	local second=$!
+	pass_time 0.3
+	assert_file_not_exists "$T/order"
+	run pid_gone "$second"
+	assert_failure
+	touch "$T/go"
+	reap "$first"
+	assert_equal "$status" 0
+	reap "$second"
+	assert_equal "$status" 0
+	run cat "$T/order"
+	assert_output after
+	assert_file_not_exists "$T/app.pid"
+}
+
+@test "--if-running wait -d: the caller waits, then starts the daemon" {
+	daemon
+	start_bg "$USHER" -d --if-running wait -p "$T/app.pid" -- "$PROBE" \
+	    -r "$T/rep2" -W "$T/go2" -T 10 3>&-
+	local caller=$!
+	pass_time 0.3
+	assert_file_not_exists "$T/rep2"
+	run pid_gone "$caller"
+	assert_failure
+	touch "$T/go"
+	reap "$caller"
+	assert_equal "$status" 0
+	local pid2=$(cat "$T/app.pid")
+	track_pid "$pid2"
+	[ "$pid2" != "$cpid" ]
+	wait_file "$T/rep2"
+	assert_equal "$(field "$T/rep2" pid)" "$pid2"
+	touch "$T/go2"
+}
+
+@test "a stale pidfile (a dead pid, no lock) is reused" {
+	sh -c 'echo $$' >"$T/dead"
+	cp "$T/dead" "$T/app.pid"
+	daemon
+	[ "$cpid" != "$(cat "$T/dead")" ]
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+}
+
+@test "a stale pidfile holding garbage is reused" {
+	printf 'garbage that is no pid at all\n' >"$T/app.pid"
+	daemon
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+}
+
+@test "killing the command removes the pidfiles and ends the supervisor" {
+	daemon
+	kill -KILL "$cpid"
+	wait_gone "$spid" 5
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "TERM to the supervisor stops the command and removes both pidfiles" {
+	daemon -- -t TERM -s "$T/sig" -w TERM
+	kill -TERM "$spid"
+	wait_gone "$cpid" 5
+	wait_gone "$spid" 5
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "a pidfile in a missing directory: 125, one line, nothing starts" {
+	run_usher -d -p "$T/nodir/app.pid" -- "$PROBE" -r "$T/rep" 3>&-
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $T/nodir/app.pid: No such file or directory"
+	assert_file_not_exists "$T/rep"
+}
+
+@test "a missing command in the foreground leaves no pidfile" {
+	run_usher -127 -p "$T/app.pid" -P "$T/sup.pid" -- usher-test-no-such-command
+	assert_equal "$stderr" "usher: usher-test-no-such-command: command not found"
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "--status: 0 and the pid while running, and the file is untouched" {
+	daemon
+	touch -d '2001-02-03 04:05:06' "$T/app.pid"
+	local before=$(mtime_of "$T/app.pid")
+	run_usher --status -p "$T/app.pid"
+	assert_equal "$status" 0
+	assert_output "$cpid"
+	assert_equal "$stderr" ""
+	assert_equal "$(mtime_of "$T/app.pid")" "$before"
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+}
+
+@test "--status: 1 for a stale pidfile, which stays as it was" {
+	printf '%s\n' 4242 >"$T/app.pid"
+	touch -d '2001-02-03 04:05:06' "$T/app.pid"
+	local before=$(mtime_of "$T/app.pid")
+	run_usher --status -p "$T/app.pid"
+	assert_equal "$status" 1
+	assert_output ""
+	assert_equal "$(mtime_of "$T/app.pid")" "$before"
+	printf '4242\n' | cmp - "$T/app.pid"
+}
+
+@test "--status: 3 when there is no pidfile, and none is created" {
+	run_usher --status -p "$T/app.pid"
+	assert_equal "$status" 3
+	assert_output ""
+	assert_file_not_exists "$T/app.pid"
+}
+
+@test "--status and --stop need -p" {
+	run_usher --status
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --status: needs -p PIDFILE"
+	run_usher --stop
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --stop: needs -p PIDFILE"
+}
+
+@test "--stop: TERM, and the instance is gone when it returns 0" {
+	daemon -- -t TERM -s "$T/sig" -w TERM
+	run_usher --stop -p "$T/app.pid"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	pid_gone "$cpid"
+	pid_gone "$spid"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "--stop -k 0.5s: a command that ignores TERM is killed; 0 within 2 s" {
+	daemon -- -t TERM -s "$T/sig" -W "$T/go"
+	local t0=$(now_ms)
+	run_usher --stop -p "$T/app.pid" -k 0.5s
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	pid_gone "$cpid"
+	pid_gone "$spid"
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	[ "$dt" -ge 450 ] && [ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
+}
+
+@test "--stop -S USR1: the stop signal is -S" {
+	daemon -- -t USR1 -s "$T/sig" -w USR1
+	run_usher --stop -S USR1 -p "$T/app.pid"
+	assert_equal "$status" 0
+	pid_gone "$cpid"
+	assert_equal "$(count_sig "$T/sig" USR1)" 1
+	assert_equal "$(count_sig "$T/sig" TERM)" 0
+}
+
+@test "--stop when nothing runs: 0, for no pidfile and for a stale one" {
+	run_usher --stop -p "$T/app.pid"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	sh -c 'echo $$' >"$T/app.pid"
+	run_usher --stop -p "$T/app.pid"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+}
+
+@test "-x -p: the pidfile holds usher's pid, which is the command's, and the command holds the lock" {
+	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
+	    -W "$T/go" -T 10 3>&-
+	local u=$!
+	wait_file "$T/rep"
+	assert_equal "$(field "$T/rep" pid)" "$u"
+	printf '%s\n' "$u" | cmp - "$T/app.pid"
+	run_usher --status -p "$T/app.pid"
+	assert_equal "$status" 0
+	assert_output "$u"
+	run_usher -p "$T/app.pid" -- "$PROBE" -r "$T/rep2"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $T/app.pid: already running as pid $u"
+	assert_file_not_exists "$T/rep2"
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 0
+	# the lock went with the command: at most a stale file is left
+	run_usher --status -p "$T/app.pid"
+	[ "$status" = 1 ] || [ "$status" = 3 ]
+}
+
+@test "--stop on an -x instance: the command holds the lock and gets the signal" {
+	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
+	    -t TERM -s "$T/sig" -w TERM -T 10 3>&-
+	local u=$!
+	wait_file "$T/rep"
+	run_usher --stop -p "$T/app.pid"
+	assert_equal "$status" 0
+	reap "$u"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "-x -p: the lock is the only fd usher leaves the command" {
+	start_bg "$USHER" -x --close-fds -p "$T/app.pid" -- "$PROBE" \
+	    -r "$T/rep" -W "$T/go" -T 10 3>&- 5>"$T/five"
+	local u=$!
+	wait_file "$T/rep"
+	local fds=$(field "$T/rep" fds)
+	touch "$T/go"
+	reap "$u"
+	local lockfd=${fds#0,1,2,}
+	[[ "$lockfd" =~ ^[0-9]+$ ]] || fail "fds=$fds"
+	assert_equal "$(field "$T/rep" "fd.$lockfd")" "$T/app.pid"
+}

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# --ready fd:N|notify and --ready-timeout (SPEC §3): in daemon mode the
+# caller returns only once the command said it is ready, or with the
+# command's status (and one line) when it ended first, or 124 when it took
+# too long; in the foreground the timeout applies too.
+
+load test_helper
+
+NOTIFY=$HELPERS/notify
+
+# The command of most tests: a shell that lets 0.3 s pass (the probe's -T
+# deadline is the clock), creates $T/before, says it is ready by way of
+# $SAY, then becomes a probe that reports into $T/rep and waits for $T/go.
+# SAY is 'echo >&3' for fd:3 and '"$NOTIFY" READY=1' for notify.
+slow_ready() {
+	local say=$1
+	shift
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" "$@" -- sh -c '
+	    "$0" -W "$1/never" -T 0.3 2>/dev/null
+	    : >"$1/before"
+	    '"$say"'
+	    exec "$0" -r "$1/rep" -e NOTIFY_SOCKET -W "$1/go" -T 10' \
+	    "$PROBE" "$T" "$NOTIFY" 3>&-
+	# the files are read at once: what they hold as the caller returns
+	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
+	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
+	had_before=no
+	[ -e "$T/before" ] && had_before=yes
+	true
+}
+
+@test "--ready fd:3: the caller returns only once the command is ready" {
+	slow_ready 'echo >&3' --ready fd:3
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_equal "$had_before" yes
+	[ -n "$cpid" ] || fail "no pid in the pidfile when the caller returned"
+	run pid_gone "$cpid"
+	assert_failure
+	wait_file "$T/rep"
+	assert_equal "$(field "$T/rep" pid)" "$cpid"
+	assert_equal "$(field "$T/rep" ppid)" "$spid"
+}
+
+@test "--ready fd:3: fd 3 is the command's, and only fd 3 is added" {
+	slow_ready 'echo >&3' --ready fd:3
+	assert_equal "$status" 0
+	wait_file "$T/rep"
+	assert_equal "$(field "$T/rep" fds)" 0,1,2,3
+	[[ "$(field "$T/rep" fd.3)" == pipe:* ]]
+	assert_equal "$(field "$T/rep" flags.3)" wronly
+}
+
+@test "--ready notify: the caller returns only once READY=1 came" {
+	slow_ready '"$2" READY=1' --ready notify
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_equal "$had_before" yes
+	[ -n "$cpid" ] || fail "no pid in the pidfile when the caller returned"
+	wait_file "$T/rep"
+	assert_equal "$(field "$T/rep" pid)" "$cpid"
+	[[ "$(field "$T/rep" env.NOTIFY_SOCKET)" == ?* ]]
+	assert_equal "$(field "$T/rep" fds)" 0,1,2
+}
+
+@test "--ready notify: other messages are not readiness" {
+	slow_ready '"$2" STATUS=starting; "$2" READY=0; "$0" -W "$1/never" -T 0.3 2>/dev/null; : >"$1/after_status"; "$2" "$(printf "MAINPID=1\nREADY=1")"' \
+	    --ready notify
+	assert_equal "$status" 0
+	[ -e "$T/after_status" ] || fail "returned before READY=1"
+	wait_file "$T/rep"
+}
+
+@test "--ready fd:3: a command that exits first gives the caller its status and one line" {
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --ready fd:3 -- \
+	    sh -c 'exit 7' 3>&-
+	assert_equal "$status" 7
+	assert_output ""
+	assert_equal "$stderr" "usher: sh: exited with status 7 before it was ready"
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "--ready notify: a command killed first gives the caller 128+N and one line" {
+	run_usher -d -p "$T/app.pid" --ready notify -- \
+	    sh -c 'kill -USR1 $$' 3>&-
+	assert_equal "$status" 138
+	assert_equal "$stderr" "usher: sh: killed by signal USR1 before it was ready"
+	assert_file_not_exists "$T/app.pid"
+}
+
+@test "--ready fd:3: closing fd 3 without a line is no readiness" {
+	run_usher -d -p "$T/app.pid" --ready fd:3 -- \
+	    sh -c 'exec 3>&-; "$0" -W "$1/never" -T 0.3 2>/dev/null; exit 5' \
+	    "$PROBE" "$T" 3>&-
+	assert_equal "$status" 5
+	assert_equal "$stderr" "usher: sh: exited with status 5 before it was ready"
+}
+
+@test "--ready-timeout: not ready in time gives the caller 124 and one line; the command is stopped" {
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --ready notify \
+	    --ready-timeout 0.3s -- "$PROBE" -r "$T/rep" -t TERM -s "$T/sig" \
+	    -w TERM -T 10 3>&-
+	local left_p=no left_sp=no
+	[ -e "$T/app.pid" ] && left_p=yes
+	[ -e "$T/sup.pid" ] && left_sp=yes
+	[ -f "$T/rep" ] && track_pid "$(field "$T/rep" pid)" "$(field "$T/rep" ppid)"
+	assert_equal "$status" 124
+	assert_equal "$stderr" "usher: --ready: $PROBE was not ready in time"
+	wait_file "$T/rep"
+	wait_gone "$(field "$T/rep" pid)" 5
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	# the instance is over when the caller hears so: no pidfile is left
+	assert_equal "$left_p" no
+	assert_equal "$left_sp" no
+}
+
+@test "--ready-timeout: the caller does not return before the timeout" {
+	local t0=$(( $(date +%s%N) / 1000000 ))
+	run_usher -d -p "$T/app.pid" --ready fd:3 --ready-timeout 0.4s -- \
+	    "$PROBE" -r "$T/rep" -T 10 -W "$T/never" 3>&-
+	local dt=$(( $(date +%s%N) / 1000000 - t0 ))
+	[ -f "$T/rep" ] && track_pid "$(field "$T/rep" pid)" "$(field "$T/rep" ppid)"
+	assert_equal "$status" 124
+	[ "$dt" -ge 380 ] && [ "$dt" -lt 3000 ] || fail "returned after ${dt} ms"
+}
+
+@test "--stop while the caller waits for readiness: the caller hears how the command ended" {
+	# Only the supervisor holds the instance's lock: --stop signals it,
+	# not the caller, which reports the command's end like any other.
+	start_bg "$USHER" -d -p "$T/app.pid" --ready fd:3 --ready-timeout 10s \
+	    -- "$PROBE" -r "$T/rep" -W "$T/never" -T 10 2>"$T/err" 3>&-
+	local caller=$!
+	wait_file "$T/rep"
+	local pid=$(field "$T/rep" pid)
+	track_pid "$pid" "$(field "$T/rep" ppid)"
+	wait_for 5 test -s "$T/app.pid"
+	run_usher --stop -p "$T/app.pid"
+	assert_equal "$status" 0
+	reap "$caller"
+	assert_equal "$status" 143
+	run cat "$T/err"
+	assert_output "usher: $PROBE: killed by signal TERM before it was ready"
+	pid_gone "$pid"
+}
+
+@test "--ready in the foreground: ready, then the command's own status" {
+	run_usher --ready fd:3 -- sh -c 'echo >&3; exit 6'
+	assert_equal "$status" 6
+	assert_equal "$stderr" ""
+}
+
+@test "--ready in the foreground with --ready-timeout: 124 and one line" {
+	start_bg "$USHER" --ready notify --ready-timeout 0.3s -- "$PROBE" \
+	    -r "$T/rep" -W "$T/never" -T 10 2>"$T/err" 3>&-
+	local u=$!
+	reap "$u"
+	[ -f "$T/rep" ] && track_pid "$(field "$T/rep" pid)"
+	assert_equal "$status" 124
+	run cat "$T/err"
+	assert_output "usher: --ready: $PROBE was not ready in time"
+	pid_gone "$(field "$T/rep" pid)"
+}

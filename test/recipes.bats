@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# The README's recipes, taken from README.md itself and run with test
+# stand-ins for the programs and paths they name: if a recipe in the README
+# stops working, this fails.
+
+load test_helper
+
+README=$BATS_TEST_DIRNAME/../README.md
+
+# block TEXT: the indented code block that follows the README line holding
+# TEXT, without its four-space indent.
+block() {
+	awk -v key="$1" '
+	    found && /^    / { sub(/^    /, ""); print; inblock = 1; next }
+	    found && inblock && !/^    / { exit }
+	    index($0, key) { found = 1 }' "$README"
+}
+
+# line TEXT: the README code line holding TEXT, without its indent.
+line() {
+	grep -F -- "$1" "$README" | head -1 | sed 's/^ *//'
+}
+
+# stand-ins: usher is the binary under test, paths go to $T, and programs
+# are replaced by the probe (or a shell) as each test says.
+paths() {
+	sed -e "s#/run/#$T/#g" -e "s#/var/log/#$T/#g" \
+	    -e "s#^usher #\"\$USHER\" #" -e "s#\([;&|(] *\)usher #\1\"\$USHER\" #g" \
+	    -e "s#  *usher #  \"\$USHER\" #g"
+}
+
+@test "README: the init script starts, reports, restarts and stops" {
+	block "An init script needs nothing else:" | paths |
+	    sed "s#/usr/sbin/app#\"\$PROBE\" -r \"$T/rep\" -W \"$T/never\" -T 30#g" \
+	    >"$T/app.init"
+	grep -q 'usher --stop' "$README"
+	assert [ -s "$T/app.init" ]
+	export USHER PROBE
+	run sh "$T/app.init" start
+	assert_success
+	local pid=$(cat "$T/app.pid")
+	track_pid "$pid"
+	run sh "$T/app.init" status
+	assert_success
+	assert_output "$pid"
+	run sh "$T/app.init" start
+	assert_equal "$status" 125
+	run sh "$T/app.init" restart
+	assert_success
+	local pid2=$(cat "$T/app.pid")
+	track_pid "$pid2"
+	[ "$pid2" != "$pid" ]
+	wait_gone "$pid"
+	run sh "$T/app.init" stop
+	assert_success
+	wait_gone "$pid2"
+	run sh "$T/app.init" status
+	assert_equal "$status" 3
+	run sh "$T/app.init" bogus
+	assert_equal "$status" 2
+}
+
+@test "README: the cron line never overlaps and never hangs" {
+	local cron=$(line "17 3 * * *" | sed 's/^17 3 \* \* \*  //' | paths |
+	    sed "s#/usr/local/bin/backup#\"\$PROBE\" -r \"\$T/rep\" -R \"\$T/ready\" -W \"\$T/go\" -T 20#")
+	[[ "$cron" == *"--if-running skip"* ]]
+	export PROBE T
+	eval "start_bg $cron 3>&-"
+	local first=$!
+	wait_file "$T/ready"
+	track_pid "$(field "$T/rep" pid)"
+	rm -f "$T/rep"
+	eval "run $cron"
+	assert_success
+	assert_file_not_exists "$T/rep"
+	touch "$T/go"
+	reap "$first"
+	assert_equal "$status" 0
+}
+
+@test "README: the CI step leaves nothing behind and writes its report" {
+	local ci=$(line "--report step.json" | paths |
+	    sed "s#make integration-test#sh -c '\"\$PROBE\" -r \"\$T/gc\" -R \"\$T/gcready\" -W \"\$T/never\" -T 20 \& while [ ! -e \"\$T/gcready\" ]; do sleep 0.01; done; exit 3'#")
+	cd "$T"
+	export PROBE T
+	eval "run $ci"
+	assert_equal "$status" 3
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+	run jq -e '.exit_code == 3 and .timed_out == false' "$T/step.json"
+	assert_success
+}
+
+@test "README: the container entrypoint, as PID 1" {
+	local argv
+	mapfile -t argv < <(grep -F 'ENTRYPOINT ["usher", "--orphans"' "$README" |
+	    head -1 | sed 's/^ *ENTRYPOINT //' | jq -r '.[]')
+	assert_equal "${argv[0]}" usher
+	argv[0]=$USHER
+	# the app: a probe that waits for TERM; -D's 5 s shortened to 0.3 s
+	local i
+	for i in "${!argv[@]}"; do
+		[ "${argv[$i]}" = TERM:5s ] && argv[$i]=TERM:0.3s
+		if [ "${argv[$i]}" = app ]; then
+			argv=("${argv[@]:0:$i}" "$PROBE" -r "$T/rep" -R "$T/ready" \
+			    -t TERM -s "$T/sig" -w TERM -T 10)
+			break
+		fi
+	done
+	start_bg unshare --pid --fork "${argv[@]}" 3>&-
+	wait_file "$T/ready"
+	local u=$(cat /proc/$!/task/$!/children)
+	kill -TERM "$u"
+	reap "$!"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "README: the fd recipes" {
+	cd "$T"
+	# 2>&1 into a pipe
+	run sh -c '"$0" -f "2>&1" -- sh -c "echo to-err >&2" 2>/dev/null | cat' "$USHER"
+	assert_output to-err
+	line "usher -f '2>&1' -- make" | grep -q "usher -f '2>&1'"
+	# the swap
+	"$USHER" -f 1=2 -f 2=1 -- sh -c 'echo o; echo e >&2' >"$T/o" 2>"$T/e"
+	assert_equal "$(cat "$T/o")" e
+	assert_equal "$(cat "$T/e")" o
+	# -o: >>build.log 2>&1
+	echo before >build.log
+	"$USHER" -o build.log -- sh -c 'echo a; echo b >&2'
+	assert_equal "$(cat build.log)" "$(printf 'before\na\nb')"
+	# files in and out
+	echo hello >input.txt
+	"$USHER" -f '0<input.txt' -f '1>out.txt' -- tr a-z A-Z
+	assert_equal "$(cat out.txt)" HELLO
+	# --close-fds keeps only what -f names
+	"$USHER" --close-fds -f 3=5 -- "$PROBE" -r "$T/rep" 5>"$T/five" 6>"$T/six"
+	assert_equal "$(field "$T/rep" fd.3)" "$T/five"
+	run field "$T/rep" fd.6
+	assert_failure
+}
+
+@test "README: the foreground recipes" {
+	run "$USHER" --exit-map 143:0 -- sh -c 'kill -TERM $$'
+	assert_success
+	start_bg "$USHER" -R TERM:QUIT -- "$PROBE" -r "$T/rep" -R "$T/ready" \
+	    -t QUIT -s "$T/sig" -w QUIT -T 10 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	kill -TERM "$u"
+	reap "$u"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/sig" QUIT)" 1
+	grep -qF "usher -R TERM:QUIT -- nginx" "$README"
+	grep -qF "usher --exit-map 143:0 -- java" "$README"
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# -r/--restart[=on-failure|always], --restart-delay, --restart-max (SPEC
+# §3): the command is started again when it exits, -p is rewritten with
+# each new PID, a stop signal (forwarded, or during the delay) ends the
+# restarts, --restart-max gives up with the last status, and --stop on an
+# instance between restarts stops its supervisor.
+
+load test_helper
+
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# runs: how many times the command started (one line per start in $T/count).
+runs() {
+	if [ -f "$T/count" ]; then
+		echo $(( $(wc -l <"$T/count") ))
+	else
+		echo 0
+	fi
+}
+
+content_is() {
+	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
+}
+
+# reaped PID: PID is no more in /proc at all (not even a zombie), so its
+# parent has collected it.
+reaped() {
+	[ ! -e "/proc/$1" ]
+}
+
+@test "-r: a command that fails twice is started a third time, and runs" {
+	# each start adds a line to $T/count; the third becomes a probe
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
+	    -- sh -c 'echo start >>"$0/count"
+	        [ "$(wc -l <"$0/count")" -ge 3 ] || exit 3
+	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE" 3>&-
+	local spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
+	wait_file "$T/rep"
+	local pid=$(field "$T/rep" pid)
+	track_pid "$pid"
+	assert_equal "$(runs)" 3
+	assert_equal "$(field "$T/rep" ppid)" "$spid"
+	wait_for 5 content_is "$T/app.pid" "$pid"
+	# it ends with 0 now: on-failure does not restart it
+	touch "$T/go"
+	wait_gone "$spid" 5
+	assert_equal "$(runs)" 3
+	assert_file_not_exists "$T/app.pid"
+}
+
+@test "-r (on-failure) in the foreground: failures restart, success ends it" {
+	run_usher -r --restart-delay 0.05s -- sh -c 'echo start >>"$0/count"
+	    [ "$(wc -l <"$0/count")" -ge 3 ] || exit 3' "$T"
+	assert_equal "$status" 0
+	assert_equal "$(runs)" 3
+}
+
+@test "-r: a command that succeeds the first time is not restarted" {
+	run_usher -r --restart-delay 0.05s -- sh -c 'echo start >>"$0/count"' "$T"
+	assert_equal "$status" 0
+	assert_equal "$(runs)" 1
+}
+
+@test "--restart=always restarts after success too; --restart-max ends it" {
+	run_usher --restart=always --restart-delay 0.05s --restart-max 2 -- \
+	    sh -c 'echo start >>"$0/count"' "$T"
+	assert_equal "$status" 0
+	assert_equal "$(runs)" 3
+}
+
+@test "--restart-max N: gives up after N restarts with the last status" {
+	run_usher -r --restart-delay 0.05s --restart-max 2 -- \
+	    sh -c 'echo start >>"$0/count"; exit $((10 + $(wc -l <"$0/count")))' "$T"
+	assert_equal "$status" 13
+	assert_equal "$(runs)" 3
+}
+
+@test "--restart-max: a last death by signal is the status" {
+	run_usher -r --restart-delay 0.05s --restart-max 1 -- \
+	    sh -c 'echo start >>"$0/count"; kill -USR1 $$' "$T"
+	assert_equal "$status" 138
+	assert_equal "$(runs)" 2
+}
+
+@test "--restart-delay doubles from one restart to the next" {
+	local t0=$(now_ms)
+	run_usher -r --restart-delay 0.2s --restart-max 2 -- \
+	    sh -c 'echo start >>"$0/count"; exit 1' "$T"
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 1
+	assert_equal "$(runs)" 3
+	# 0.2 s, then 0.4 s
+	[ "$dt" -ge 580 ] && [ "$dt" -lt 3000 ] || fail "took ${dt} ms"
+}
+
+@test "-r -d: -p is rewritten with each new PID" {
+	# each run N reports into rep.N and waits for go.N, then fails
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
+	    -- sh -c 'echo start >>"$0/count"; n=$(($(wc -l <"$0/count")))
+	        exec "$1" -r "$0/rep.$n" -W "$0/go.$n" -T 10 -x 1' \
+	    "$T" "$PROBE" 3>&-
+	local spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
+	wait_file "$T/rep.1"
+	local p1=$(field "$T/rep.1" pid)
+	track_pid "$p1"
+	printf '%s\n' "$p1" | cmp - "$T/app.pid"
+	touch "$T/go.1"
+	wait_file "$T/rep.2"
+	local p2=$(field "$T/rep.2" pid)
+	track_pid "$p2"
+	[ "$p2" != "$p1" ]
+	wait_for 5 content_is "$T/app.pid" "$p2"
+	printf '%s\n' "$p2" | cmp - "$T/app.pid"
+	assert_equal "$(field "$T/rep.2" ppid)" "$spid"
+	# the supervisor, and its pidfile, stayed the same
+	printf '%s\n' "$spid" | cmp - "$T/sup.pid"
+	run_usher --stop -p "$T/app.pid"
+	assert_equal "$status" 0
+	pid_gone "$p2"
+	assert_equal "$(runs)" 2
+}
+
+@test "-r: a stop signal forwarded to the command is not followed by a restart" {
+	start_bg "$USHER" -r --restart-delay 0.05s -- sh -c \
+	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -R "$0/ready" -W "$0/never" -T 10' \
+	    "$T" "$PROBE" 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	track_pid "$(field "$T/rep" pid)"
+	kill -TERM "$u"
+	reap "$u"
+	# it died by TERM, a failure, but usher sent it
+	assert_equal "$status" 143
+	assert_equal "$(runs)" 1
+}
+
+@test "--restart=always -d: TERM to the supervisor stops the command for good" {
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --restart=always \
+	    --restart-delay 0.05s -- sh -c \
+	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -W "$0/never" -T 10' \
+	    "$T" "$PROBE" 3>&-
+	local spid=$(cat "$T/sup.pid") cpid=$(cat "$T/app.pid")
+	track_pid "$spid" "$cpid"
+	assert_equal "$status" 0
+	kill -TERM "$spid"
+	wait_gone "$spid" 5
+	pid_gone "$cpid"
+	assert_equal "$(runs)" 1
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "-r: TERM during a long restart delay ends usher at once with the last status" {
+	start_bg "$USHER" -r --restart-delay 30s -- sh -c \
+	    'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	local u=$!
+	wait_file "$T/count"
+	# the command has been reaped: usher is in the delay
+	wait_for 5 reaped "$(head -1 "$T/count")"
+	local t0=$(now_ms)
+	kill -TERM "$u"
+	reap "$u"
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 3
+	assert_equal "$(runs)" 1
+	[ "$dt" -lt 2000 ] || fail "usher took ${dt} ms to end"
+}
+
+@test "-r -d: TERM to the supervisor during the delay ends it and removes the pidfiles" {
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
+	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	local spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
+	wait_file "$T/count"
+	wait_for 5 reaped "$(head -1 "$T/count")"
+	kill -TERM "$spid"
+	wait_gone "$spid" 2
+	assert_equal "$(runs)" 1
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+}
+
+@test "--stop during a restart delay stops the supervisor: nothing new starts" {
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
+	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	local spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
+	wait_file "$T/count"
+	wait_for 5 reaped "$(head -1 "$T/count")"
+	# the pidfile still says running: the instance is its supervisor
+	run_usher --status -p "$T/app.pid"
+	assert_equal "$status" 0
+	local t0=$(now_ms)
+	run_usher --stop -p "$T/app.pid"
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 0
+	pid_gone "$spid"
+	assert_equal "$(runs)" 1
+	assert_file_not_exists "$T/app.pid"
+	assert_file_not_exists "$T/sup.pid"
+	[ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
+}
+
+@test "-r --ready: a command that dies before it is ready is not restarted" {
+	run_usher -d -p "$T/app.pid" -r --restart-delay 0.05s --ready fd:3 -- \
+	    sh -c 'echo $PPID >>"$0/count"; exit 4' "$T" 3>&-
+	local spid=$(head -1 "$T/count")
+	track_pid "$spid"
+	assert_equal "$status" 4
+	assert_equal "$stderr" "usher: sh: exited with status 4 before it was ready"
+	wait_gone "$spid" 5
+	assert_equal "$(runs)" 1
+}
+
+@test "-r and --restart-max reject bad values" {
+	run_usher --restart=sometimes -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --restart: invalid value 'sometimes' (on-failure or always)"
+	run_usher -r --restart-max 0 -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --restart-max: invalid number '0'"
+	run_usher -r --restart-delay soon -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --restart-delay: invalid duration 'soon'"
+}
