@@ -45,8 +45,8 @@ eof" "$USHER" -- "$PROBE" -R "$T/ready" -W "$T/never" -T 8
 
 @test "Ctrl-Z stops the job, fg gives the terminal back to the command" {
 	ishell "expect PROMPT> 
-send \"$USHER\" -- sh -c 'echo st\"\"arted; read line; echo \"got:\$line\"; exit 4'\\n
-expect started
+send \"$USHER\" -- sh -c 'touch $T/started; read line; echo \"got:\$line\"; exit 4'\\n
+waitfile $T/started
 send \\x1a
 expect Stopped
 expect PROMPT> 
@@ -85,8 +85,8 @@ eof"
 
 @test "an interactive bash under usher keeps job control" {
 	pty "expect PROMPT> 
-send sh -c 'trap \"echo con\"\"tinued\" CONT; echo run\"\"ning; while :; do sleep 0.05; done'\\n
-expect running
+send sh -c 'trap \"echo con\"\"tinued\" CONT; touch $T/running; while :; do sleep 0.05; done'\\n
+waitfile $T/running
 send \\x1a
 expect Stopped
 expect PROMPT> 

@@ -156,3 +156,42 @@ paths() {
 	grep -qF "usher -R TERM:QUIT -- nginx" "$README"
 	grep -qF "usher --exit-map 143:0 -- java" "$README"
 }
+
+@test "README: the OpenRC service starts and stops" {
+	block "An OpenRC service, likewise:" | paths |
+	    sed "s#/usr/sbin/app#\"\$PROBE\" -r \"$T/rep\" -W \"$T/never\" -T 30#g" |
+	    grep -v '^#!' >"$T/app.rc"
+	grep -q '^start()' "$T/app.rc"
+	export USHER PROBE
+	run sh -c 'ebegin() { :; }; eend() { return "$1"; }; . "$1"; start' sh "$T/app.rc"
+	assert_success
+	local pid=$(cat "$T/app.pid")
+	track_pid "$pid"
+	assert_equal "$(field "$T/rep" pid)" "$pid"
+	run sh -c 'ebegin() { :; }; eend() { return "$1"; }; . "$1"; start' sh "$T/app.rc"
+	assert_equal "$status" 125
+	run sh -c 'ebegin() { :; }; eend() { return "$1"; }; . "$1"; stop' sh "$T/app.rc"
+	assert_success
+	wait_gone "$pid"
+	assert_file_not_exists "$T/app.pid"
+}
+
+@test "README: the systemd unit's ExecStart returns with the pid in PIDFile" {
+	local unit exec pidfile
+	unit=$(block "And a systemd unit")
+	grep -qx 'Type=forking' <<<"$unit"
+	pidfile=$(sed -n 's/^PIDFile=//p' <<<"$unit" | paths)
+	exec=$(sed -n 's/^ExecStart=//p' <<<"$unit" |
+	    sed -e "s#/usr/local/bin/usher#\"\$USHER\"#" | paths |
+	    sed "s#/usr/sbin/app#\"\$PROBE\" -W \"\$T/never\" -T 30#")
+	export PROBE T
+	eval "run $exec"
+	assert_success
+	# as systemd requires of Type=forking: the PID is there on return
+	local pid=$(cat "$pidfile")
+	track_pid "$pid"
+	run pid_gone "$pid"
+	assert_failure
+	"$USHER" --stop -p "$pidfile"
+	wait_gone "$pid"
+}
