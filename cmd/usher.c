@@ -207,7 +207,9 @@ help(void)
 	}
 	printf("\nDurations: 1.5, 500ms, 30s, 2m, 1h, 1d, 1h30m.  "
 	    "Signals: TERM, SIGTERM, term, 15, RTMIN+3.\n"
-	    "Quote fd maps for the shell: usher -f '2>&1' -f '1>>log' -- cmd\n"
+	    "Quote fd maps for the shell: usher -f '2>&1' -- cmd sends stderr "
+	    "where stdout goes;\nall maps apply at once, so for >>log 2>&1 "
+	    "use -o log.\n"
 	    "Exit status: the command's; death by the same signal; "
 	    "124 timed out;\n125 usher failed; 126 not executable; "
 	    "127 not found.\n");
