@@ -616,13 +616,19 @@ ended(struct supervisor *s, int st)
 /*
  * The command stopped: take the terminal back and stop ourselves, so the
  * shell sees its job stopped.  Unless we stopped it ourselves (-s), and
- * are stopped already.
+ * are stopped already, or are a daemon.
  */
 static void
 child_stopped(struct supervisor *s)
 {
 	if (s->expect_stop) {
 		s->expect_stop = false;
+		return;
+	}
+	if (s->cfg->mode == MODE_DAEMON) {
+		/* No shell waits on a daemon: a stopped supervisor would
+		 * only miss the CONT sent to its command. */
+		vlog(s->cfg, "pid %d stopped", (int)s->pid);
 		return;
 	}
 	vlog(s->cfg, "pid %d stopped; stopping too", (int)s->pid);

@@ -302,3 +302,20 @@ daemon() {
 	assert_equal "$status" 3
 	assert_output ""
 }
+
+@test "a daemon's command stopped from outside does not stop its supervisor" {
+	"$USHER" -d -p "$T/app.pid" -P "$T/sup.pid" -- "$PROBE" -r "$T/rep" \
+	    -t CONT -s "$T/sig" -W "$T/never" -T 20
+	local pid=$(cat "$T/app.pid") sup=$(cat "$T/sup.pid")
+	track_pid "$pid" "$sup"
+	kill -STOP "$pid"
+	wait_for 5 state_is "$pid" T
+	kill -CONT "$pid"
+	wait_line "$T/sig" '^CONT '
+	# the supervisor still runs: a TERM to it ends everything
+	state_is "$sup" S
+	kill -TERM "$sup"
+	wait_gone "$sup"
+	wait_gone "$pid"
+	assert_file_not_exists "$T/app.pid"
+}
