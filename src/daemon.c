@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,19 @@ static int		null_stdio(void);
 static _Noreturn void
 caller_wait(const struct usher_config *cfg, int fd, pid_t mid)
 {
-	char	buf[SPAWN_MSG_MAX];
-	ssize_t	n;
+	struct timespec	zero = { 0, 0 };
+	sigset_t	all;
+	char		buf[SPAWN_MSG_MAX];
+	ssize_t		n;
 
+	sigfillset(&all);
 	/* Hold nothing of the instance: its lock, its pipes, its files. */
 	if (fd > 3)
 		close_range(3, (unsigned)fd - 1, 0);
 	closefrom(fd + 1);
+	/* What was sent before the fork is not the caller's to die of now. */
+	while (sigtimedwait(&all, NULL, &zero) > 0)
+		continue;
 	signals_restore();
 	do {
 		n = read(fd, buf, sizeof(buf) - 1);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libutil.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -41,19 +42,30 @@ static int	signal_all(const pid_t *, size_t, int);
 int
 pidlock_open(struct pidlock *pl, const char *path, pid_t *other)
 {
-	int	saved;
+	int	saved, tries;
 
 	pl->path = path;
-	if ((pl->pfh = pidfile_open(path, 0644, other)) != NULL)
-		return 0;
-	/*
-	 * libbsd reads the other instance's pid without a trailing newline
-	 * and calls SPEC's "PID\n" invalid (EINVAL): read it here instead.
-	 */
-	saved = errno;
-	if ((saved == EEXIST || saved == EINVAL) &&
-	    pidlock_state(path, other) == PIDLOCK_RUNNING)
-		saved = EEXIST;
+	for (tries = 0; tries < 50; tries++) {
+		if ((pl->pfh = pidfile_open(path, 0644, other)) != NULL) {
+			/* libbsd 0.11 leaves it inheritable: the command must
+			 * not hold the lock (but -x hands it over on purpose). */
+			fcntl(pidfile_fileno(pl->pfh), F_SETFD, FD_CLOEXEC);
+			return 0;
+		}
+		saved = errno;
+		if (saved != EEXIST && saved != EINVAL)
+			return -1;
+		/*
+		 * libbsd reads the other instance's pid without a trailing
+		 * newline and calls SPEC's "PID\n" invalid: read it here.
+		 * A lock that is gone by now was a passing reader's
+		 * (--status takes a shared lock for an instant): try again.
+		 */
+		if (pidlock_state(path, other) == PIDLOCK_RUNNING) {
+			errno = EEXIST;
+			return -1;
+		}
+	}
 	errno = saved;
 	return -1;
 }
@@ -183,7 +195,9 @@ static int
 wait_gone(const pid_t *pids, size_t n, int ms, int sigfd)
 {
 	struct pollfd	pfd[HOLDERS_MAX + 1];
+	struct timespec	now, end;
 	size_t		i, k = 0, left;
+	long long	rest;
 	int		r;
 
 	for (i = 0; i < n; i++) {
@@ -193,9 +207,22 @@ wait_gone(const pid_t *pids, size_t n, int ms, int sigfd)
 			k++;
 	}
 	pfd[k] = (struct pollfd){ sigfd, POLLIN, 0 };
+	if (k == 0) {
+		/* Nothing to watch: let the time pass, or a signal come. */
+		return poll(pfd, 1, ms < 0 ? 1000 : ms) > 0 &&
+		    pfd[0].revents != 0 ? 2 : 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000L;
 	for (left = k, r = 0; left > 0 && r == 0;) {
-		if (poll(pfd, k + 1, ms) <= 0)
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		rest = (end.tv_sec - now.tv_sec) * 1000LL +
+		    (end.tv_nsec - now.tv_nsec) / 1000000L;
+		if (ms >= 0 && rest <= 0)
 			r = 1;
+		else if (poll(pfd, k + 1, ms < 0 ? -1 : (int)rest) <= 0)
+			r = ms < 0 ? 0 : 1;
 		else if (pfd[k].revents != 0)
 			r = 2;
 		for (i = 0; i < k; i++) {
@@ -204,6 +231,7 @@ wait_gone(const pid_t *pids, size_t n, int ms, int sigfd)
 				pfd[i].fd = -1;
 				left--;
 			}
+			pfd[i].revents = 0;
 		}
 	}
 	for (i = 0; i < k; i++)
@@ -279,7 +307,8 @@ pidlock_stop(const char *path, int sig, const struct timespec *grace)
 		return pidlock_state(path, &pid) == PIDLOCK_RUNNING;
 	}
 	signal_all(pids, n, sig);
-	ms = (int)(grace->tv_sec * 1000 + grace->tv_nsec / 1000000);
+	ms = grace->tv_sec >= INT_MAX / 1000 ? INT_MAX :
+	    (int)(grace->tv_sec * 1000 + grace->tv_nsec / 1000000);
 	r = wait_gone(pids, n, ms, -1);
 	if (r != 0 && pid > 0 && kill(pid, SIGKILL) == 0) {
 		/* The supervisor ends once its command has: give it time. */

@@ -130,3 +130,4 @@ proctree_descendants(pid_t root, pid_t **out)
 	free(v);
 	return k;
 }
+

@@ -17,6 +17,7 @@
 
 static int	notify_open(struct ready *);
 static int	notify_read(struct ready *);
+static bool	sender_ok(const struct ready *, struct msghdr *);
 static int	pipe_read(struct ready *);
 
 /* An abstract socket named after usher's pid and a random tag. */
@@ -26,9 +27,11 @@ notify_open(struct ready *r)
 	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
 	char			name[48];
 	socklen_t		len;
+	int			on = 1;
 
 	r->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (r->fd == -1)
+	if (r->fd == -1 || setsockopt(r->fd, SOL_SOCKET, SO_PASSCRED, &on,
+	    sizeof(on)) == -1)
 		return -1;
 	snprintf(name, sizeof(name), "usher-notify-%d-%08x", (int)getpid(),
 	    arc4random());
@@ -45,11 +48,12 @@ notify_open(struct ready *r)
  * Create the channel.  Returns 0, or -1 with errno set.
  */
 int
-ready_open(struct ready *r, enum ready_kind kind)
+ready_open(struct ready *r, enum ready_kind kind, uid_t uid)
 {
 	int	p[2];
 
 	r->kind = kind;
+	r->uid = uid;
 	r->fd = r->cmdfd = -1;
 	r->env[0] = '\0';
 	if (kind == READY_NOTIFY)
@@ -80,14 +84,48 @@ pipe_read(struct ready *r)
 	return 0;
 }
 
-/* READY=1 on a line of its own in any datagram. */
+/*
+ * The sender of a datagram, from the kernel's credentials: anyone may find
+ * an abstract socket in /proc/net/unix, so only root and the command's own
+ * user are heard.  (Checking the sender's pid would lose the message of a
+ * notifier that exits at once, as systemd-notify does.)
+ */
+static bool
+sender_ok(const struct ready *r, struct msghdr *mh)
+{
+	struct cmsghdr	*c;
+	struct ucred	 uc;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_CREDENTIALS)
+			continue;
+		memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+		return uc.uid == 0 || uc.uid == r->uid;
+	}
+	return false;
+}
+
+/* READY=1 on a line of its own in a datagram from the command's tree. */
 static int
 notify_read(struct ready *r)
 {
-	char	buf[4096], *line, *next;
-	ssize_t	n;
+	char		 buf[4096], *line, *next;
+	union {
+		struct cmsghdr	align;
+		char		buf[CMSG_SPACE(sizeof(struct ucred))];
+	}		 ctl;
+	struct iovec	 iov = { buf, sizeof(buf) - 1 };
+	struct msghdr	 mh;
+	ssize_t		 n;
 
-	while ((n = recv(r->fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+	for (;;) {
+		mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+		if ((n = recvmsg(r->fd, &mh, MSG_CMSG_CLOEXEC)) < 0)
+			return 0;
+		if (!sender_ok(r, &mh))
+			continue;
 		buf[n] = '\0';
 		for (line = buf; line != NULL; line = next) {
 			if ((next = strchr(line, '\n')) != NULL)
@@ -96,7 +134,6 @@ notify_read(struct ready *r)
 				return 1;
 		}
 	}
-	return 0;
 }
 
 /*

@@ -3,11 +3,14 @@
  * command gets as fd N, and a line on it means ready.  notify: a private
  * datagram socket in the abstract namespace (so a -u user reaches it
  * without file permissions), named in NOTIFY_SOCKET, and READY=1 in a
- * datagram means ready, as in systemd's sd_notify protocol.  usher polls
+ * datagram from root or the command's user means ready, as in systemd's
+ * sd_notify protocol.  usher polls
  * ready.fd; ready_read() says what came.
  */
 #ifndef READY_H
 #define READY_H
+
+#include <sys/types.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,9 +26,10 @@ struct ready {
 	int		fd;		/* usher's end, or -1 */
 	int		cmdfd;		/* READY_FD: the command's end */
 	char		env[64];	/* READY_NOTIFY: NOTIFY_SOCKET=@... */
+	uid_t		uid;		/* READY_NOTIFY: whose word counts */
 };
 
-int	ready_open(struct ready *, enum ready_kind);
+int	ready_open(struct ready *, enum ready_kind, uid_t);
 int	ready_read(struct ready *);
 void	ready_close(struct ready *);
 

@@ -14,6 +14,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ static _Noreturn void	stop_action(const struct usher_config *);
 static void	fill_stdio(void);
 static void	prepare(const struct usher_config *, struct instance *);
 static void	prepare_ready(const struct usher_config *, struct instance *);
+static void	open_files(const struct usher_config *, struct instance *);
 static void	lock_pidfiles(const struct usher_config *, struct instance *);
 static void	lock_one(const struct usher_config *, struct instance *,
 		    struct pidlock *, const char *);
@@ -80,7 +82,7 @@ static void	refuse_if_stopped(const struct usher_config *,
 static bool	restart_wanted(const struct usher_config *,
 		    const struct supervisor *, unsigned);
 static void	set_title(const struct usher_config *);
-static void	double_delay(struct timespec *);
+static void	double_delay(struct timespec *, const struct timespec *);
 static _Noreturn void	fail(struct instance *, const char *);
 static _Noreturn void	finish(const struct usher_config *,
 			    struct instance *);
@@ -101,6 +103,10 @@ run(const struct usher_config *cfg)
 		stop_action(cfg);
 	prepare(cfg, &in);
 	lock_pidfiles(cfg, &in);
+	open_files(cfg, &in);
+	clock_gettime(CLOCK_REALTIME, &in.e.start);
+	clock_gettime(CLOCK_MONOTONIC, &in.e.start_mono);
+	refuse_if_stopped(cfg, &in);
 	if (cfg->mode == MODE_DAEMON)
 		detach(cfg, &in);
 	/* -x -s in a group leader cannot setsid in place: fork once. */
@@ -164,34 +170,46 @@ prepare(const struct usher_config *cfg, struct instance *in)
 {
 	struct launch	*l = &in->l;
 	char		 msg[512];
-	mode_t		 mask;
 
-	mask = umask(0);
-	umask(mask);
-	if (cfg->umask_set)
-		mask = cfg->umask;
 	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
 	fill_stdio();
-	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) == -1)
-		errx(EXIT_USHER, "%s", msg);
-	prepare_ready(cfg, in);
 	if (cfg->user != NULL &&
 	    user_lookup(cfg->user, &l->ident, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
+	prepare_ready(cfg, in);
 	if ((l->envp = envops_build(cfg->env, cfg->nenv, &l->ident,
 	    in->ready.env)) == NULL)
 		err(EXIT_USHER, "environment");
 	l->jc = (struct jobctl){ -1, false };
-	if (cfg->mode == MODE_FOREGROUND && !cfg->exec)
+	if (cfg->mode != MODE_DAEMON && !cfg->exec)
 		jobctl_open(&l->jc);
 	l->pdeathsig = cfg->pdeathsig;
 	if (l->pdeathsig == -1)
 		l->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
 		    SIGKILL;
-	l->parent = cfg->exec ? getppid() : getpid();
 	if ((in->sigfd = signals_fd()) == -1)
 		err(EXIT_USHER, "signalfd");
+}
+
+/*
+ * Open (create, truncate) the files of -f and -o, only now that the
+ * pidfiles are ours: a start refused as "already running" must not empty
+ * the running instance's log.  The files get the command's umask.
+ */
+static void
+open_files(const struct usher_config *cfg, struct instance *in)
+{
+	char	msg[PATH_MAX + 64];
+	mode_t	mask;
+
+	mask = umask(0);
+	umask(mask);
+	if (cfg->umask_set)
+		mask = cfg->umask;
+	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) ==
+	    -1)
+		fail(in, msg);
 }
 
 /* --ready: the channel, and the command's end of it in its fd maps. */
@@ -200,7 +218,8 @@ prepare_ready(const struct usher_config *cfg, struct instance *in)
 {
 	size_t	i;
 
-	if (ready_open(&in->ready, (enum ready_kind)cfg->ready) == -1)
+	if (ready_open(&in->ready, (enum ready_kind)cfg->ready,
+	    in->l.ident.set ? in->l.ident.uid : geteuid()) == -1)
 		err(EXIT_USHER, "--ready");
 	for (i = 0; i < cfg->nfdmaps; i++)
 		if (cfg->fdmaps[i].kind == FDMAP_DUP &&
@@ -229,7 +248,7 @@ static void
 lock_one(const struct usher_config *cfg, struct instance *in,
     struct pidlock *pl, const char *path)
 {
-	char	msg[600];
+	char	msg[PATH_MAX + 64];
 	pid_t	other;
 	int	sig;
 
@@ -299,6 +318,8 @@ exec_in_place(struct instance *in)
 {
 	char	msg[600];
 
+	/* The caller, whose death --pdeathsig means: after any detaching. */
+	in->l.parent = getppid();
 	if (in->pl_cmd.pfh != NULL) {
 		if (pidlock_write(&in->pl_cmd, getpid()) == -1) {
 			snprintf(msg, sizeof(msg), "%s: %s", in->pl_cmd.path,
@@ -365,9 +386,13 @@ set_title(const struct usher_config *cfg)
 		setproctitle("-usher: %s", cfg->argv[0]);
 }
 
-/* Lengthen the delay before the next restart: twice as long, up to 60s. */
+/*
+ * Lengthen the delay before the next restart: twice as long (from 0, a
+ * tenth of a second, so that a crash loop never spins), up to 60 s, or up
+ * to the first delay where that was longer.
+ */
 static void
-double_delay(struct timespec *d)
+double_delay(struct timespec *d, const struct timespec *first)
 {
 	d->tv_sec *= 2;
 	d->tv_nsec *= 2;
@@ -375,8 +400,12 @@ double_delay(struct timespec *d)
 		d->tv_sec++;
 		d->tv_nsec -= 1000000000L;
 	}
+	if (d->tv_sec == 0 && d->tv_nsec < 100000000L)
+		d->tv_nsec = 100000000L;
 	if (d->tv_sec >= 60)
 		*d = (struct timespec){ 60, 0 };
+	if (first->tv_sec >= 60)
+		*d = *first;
 }
 
 /*
@@ -398,12 +427,9 @@ supervise(const struct usher_config *cfg, struct instance *in)
 	struct timespec		delay = cfg->restart_delay, t0, t1;
 	unsigned		in_row = 0;
 
-	clock_gettime(CLOCK_REALTIME, &in->e.start);
-	clock_gettime(CLOCK_MONOTONIC, &in->e.start_mono);
 	set_title(cfg);
 	if (supervise_init(&s) == -1)
 		fail(in, "supervise: cannot set up");
-	refuse_if_stopped(cfg, in);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (supervise_start(&s) == -1)
@@ -431,7 +457,7 @@ supervise(const struct usher_config *cfg, struct instance *in)
 			break;
 		in->e.restarts++;
 		in_row++;
-		double_delay(&delay);
+		double_delay(&delay, &cfg->restart_delay);
 	}
 	finish(cfg, in);
 }
@@ -441,8 +467,14 @@ static _Noreturn void
 fail(struct instance *in, const char *msg)
 {
 	char	buf[SPAWN_MSG_MAX];
+	size_t	len = strlen(msg);
 
-	snprintf(buf, sizeof(buf), "usher: %s\n", msg);
+	/* A long path is cut in the middle: the reason and newline stay. */
+	if (len > 480)
+		snprintf(buf, sizeof(buf), "usher: %.200s...%s\n", msg,
+		    msg + len - 250);
+	else
+		snprintf(buf, sizeof(buf), "usher: %s\n", msg);
 	if (in->link != -1)
 		daemon_fail(&in->link, EXIT_USHER, buf);
 	else

@@ -27,8 +27,9 @@ struct reporter {
 
 static _Noreturn void	fail(const struct reporter *, int, const char *,
 			    const char *, const char *);
-static _Noreturn void	setup_exec(const struct launch *, struct reporter *);
-static void		watch_parent(const struct launch *);
+static _Noreturn void	setup_exec(const struct launch *, struct reporter *,
+			    pid_t);
+static void		watch_parent(const struct launch *, pid_t);
 
 /*
  * Report "usher: CONTEXT: [WHAT: ]REASON" and _exit with status.
@@ -37,7 +38,7 @@ static _Noreturn void
 fail(const struct reporter *r, int status, const char *ctx, const char *what,
     const char *reason)
 {
-	char	 buf[SPAWN_MSG_MAX];
+	char	 buf[SPAWN_MSG_MAX], head[200];
 	size_t	 off = 0;
 
 	if (r->unlink != NULL)
@@ -45,8 +46,10 @@ fail(const struct reporter *r, int status, const char *ctx, const char *what,
 	if (r->pipe)
 		buf[off++] = (char)status;
 	buf[off] = '\0';
+	/* A long path is cut, so that the reason and the newline stay. */
+	strlcpy(head, ctx, sizeof(head));
 	strlcat(buf, "usher: ", sizeof(buf));
-	strlcat(buf, ctx, sizeof(buf));
+	strlcat(buf, head, sizeof(buf));
 	strlcat(buf, ": ", sizeof(buf));
 	if (what != NULL) {
 		strlcat(buf, what, sizeof(buf));
@@ -64,14 +67,14 @@ fail(const struct reporter *r, int status, const char *ctx, const char *what,
  * died before the request took effect: it is our parent no more.
  */
 static void
-watch_parent(const struct launch *l)
+watch_parent(const struct launch *l, pid_t parent)
 {
 	sigset_t	set;
 
 	if (l->pdeathsig == 0)
 		return;
 	prctl(PR_SET_PDEATHSIG, l->pdeathsig, 0, 0, 0);
-	if (getppid() == l->parent)
+	if (getppid() == parent)
 		return;
 	signal(l->pdeathsig, SIG_DFL);
 	sigemptyset(&set);
@@ -89,7 +92,7 @@ watch_parent(const struct launch *l)
  * last, so nothing arrives before exec that could kill a half-set-up child.
  */
 static _Noreturn void
-setup_exec(const struct launch *l, struct reporter *r)
+setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
 {
 	const struct usher_config	*cfg = l->cfg;
 	const char			*step = NULL;
@@ -110,7 +113,7 @@ setup_exec(const struct launch *l, struct reporter *r)
 		umask(cfg->umask);
 	if (l->ident.set && user_apply(&l->ident, &step) == -1)
 		fail(r, EXIT_USHER, "-u", step, strerror(errno));
-	watch_parent(l);
+	watch_parent(l, parent);
 	environ = l->envp;
 	signals_restore();
 	execvp(cfg->argv[0], cfg->argv);
@@ -130,10 +133,11 @@ spawn_start(const struct launch *l, int *fdp)
 {
 	struct reporter	 r = { -1, true, NULL };
 	int		 p[2];
-	pid_t		 pid;
+	pid_t		 pid, parent;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
+	parent = getpid();
 	if ((pid = fork()) == -1) {
 		close(p[0]);
 		close(p[1]);
@@ -149,7 +153,7 @@ spawn_start(const struct launch *l, int *fdp)
 			setpgid(0, 0);
 			jobctl_give(&l->jc, getpid());
 		}
-		setup_exec(l, &r);
+		setup_exec(l, &r, parent);
 	}
 	close(p[1]);
 	/* Both sides set the group, as shells do: neither may run ahead. */
@@ -206,5 +210,5 @@ spawn_exec(const struct launch *l)
 	/* -d -x: the command leads a group of its own, as ever. */
 	if (l->cfg->mode == MODE_DAEMON)
 		setpgid(0, 0);
-	setup_exec(l, &r);
+	setup_exec(l, &r, l->parent);
 }

@@ -24,7 +24,7 @@ struct launch {
 	struct ident	  ident;	/* -u */
 	struct jobctl	  jc;		/* the terminal, foreground mode */
 	int		  pdeathsig;	/* 0 for none */
-	pid_t		  parent;	/* whose death sends pdeathsig */
+	pid_t		  parent;	/* -x: whose death sends pdeathsig */
 	int		  lockfd;	/* -x -p: the command keeps the lock */
 	const char	 *lockpath;	/* -x -p: removed if exec fails */
 	int		  exec_link;	/* -d -x: errors go to the caller */

@@ -32,6 +32,7 @@ static const struct timespec	default_grace = { 10, 0 };
 enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_READYTO, P_READY, P_HELD };
 
 static void	on_signal(struct supervisor *, const struct signalfd_siginfo *);
+static bool	own_sigpipe(const struct signalfd_siginfo *);
 static void	on_exec_status(struct supervisor *);
 static void	on_timeout(struct supervisor *);
 static void	on_kill(struct supervisor *);
@@ -121,6 +122,9 @@ supervise_start(struct supervisor *s)
 		s->held[i].on = false;
 		disarm(s->held[i].tfd);
 	}
+	/* A restart may find usher put in the background meanwhile. */
+	if (s->cfg->mode == MODE_FOREGROUND && s->jc->tty != -1)
+		s->jc->fg = jobctl_is_fg(s->jc);
 	if ((s->pid = spawn_start(s->launch, &s->errfd)) == -1)
 		return -1;
 	if (s->cfg->timeout.tv_sec != 0 || s->cfg->timeout.tv_nsec != 0)
@@ -220,7 +224,8 @@ supervise_pause(struct supervisor *s, const struct timespec *ts)
 			if (si.ssi_signo == SIGCHLD)
 				while (waitpid(-1, NULL, WNOHANG) > 0)
 					continue;
-			else if (is_stop_signal(s->cfg, (int)si.ssi_signo)) {
+			else if (!own_sigpipe(&si) &&
+			    is_stop_signal(s->cfg, (int)si.ssi_signo)) {
 				disarm(s->tfd_pause);
 				return false;
 			}
@@ -399,6 +404,17 @@ hold(struct supervisor *s, const struct signalfd_siginfo *si)
 }
 
 /*
+ * A SIGPIPE that usher raised itself, writing to a caller that has gone
+ * (-d) or a closed stderr (-v), is usher's, not the command's.
+ */
+static bool
+own_sigpipe(const struct signalfd_siginfo *si)
+{
+	return si->ssi_signo == SIGPIPE && si->ssi_code == SI_USER &&
+	    si->ssi_pid == (uint32_t)getpid();
+}
+
+/*
  * One signal read from the signalfd.
  */
 static void
@@ -408,6 +424,8 @@ on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 		reap(s);
 		return;
 	}
+	if (own_sigpipe(si))
+		return;
 	if (hold(s, si))
 		return;
 	forward(s, (int)si->ssi_signo, si);
@@ -432,10 +450,9 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 		signal_orphans(s, sig);
 		return;
 	}
-	if (sig == SIGCONT && s->cfg->mode == MODE_FOREGROUND &&
-	    jobctl_is_fg(s->jc)) {
-		/* Back from a stop, and the shell made us foreground. */
-		s->jc->fg = true;
+	if (sig == SIGCONT && s->cfg->mode == MODE_FOREGROUND) {
+		/* Back from a stop: fg made us foreground, bg did not. */
+		s->jc->fg = jobctl_is_fg(s->jc);
 		jobctl_give(s->jc, s->pid);
 	}
 	if (s->cfg->mode == MODE_SETSID && (sig == SIGTSTP ||
@@ -584,10 +601,14 @@ static void
 ended(struct supervisor *s, int st)
 {
 	pid_t	*pids;
-	size_t	 n;
+	size_t	 n, i;
 
 	s->ended = true;
 	s->wstatus = st;
+	for (i = 0; i < s->cfg->ndelays; i++)
+		if (s->held[i].on && is_stop_signal(s->cfg,
+		    (int)s->held[i].si.ssi_signo))
+			s->stop_sent = true;	/* meant to stop: no restart */
 	if (s->errfd != -1)
 		on_exec_status(s);
 	jobctl_take(s->jc, s->pid);
@@ -616,7 +637,7 @@ ended(struct supervisor *s, int st)
 /*
  * The command stopped: take the terminal back and stop ourselves, so the
  * shell sees its job stopped.  Unless we stopped it ourselves (-s), and
- * are stopped already, or are a daemon.
+ * are stopped already, or have no terminal (a daemon, cron, CI).
  */
 static void
 child_stopped(struct supervisor *s)
@@ -625,9 +646,10 @@ child_stopped(struct supervisor *s)
 		s->expect_stop = false;
 		return;
 	}
-	if (s->cfg->mode == MODE_DAEMON) {
-		/* No shell waits on a daemon: a stopped supervisor would
-		 * only miss the CONT sent to its command. */
+	if (s->cfg->mode == MODE_DAEMON || s->jc->tty == -1) {
+		/* No job-control shell can see usher stop, without a
+		 * terminal: a stopped usher would only miss the CONT sent
+		 * to its command. */
 		vlog(s->cfg, "pid %d stopped", (int)s->pid);
 		return;
 	}

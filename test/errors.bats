@@ -118,3 +118,15 @@ refused() {
 	assert_equal "$status" 0
 	assert_output "-t -x --bogus"
 }
+
+@test "an error about a very long path is still one line with its reason" {
+	local long=/nonexistent/$(printf 'a%.0s' $(seq 600))
+	run_usher -p "$long" -- true
+	assert_equal "$status" 125
+	assert_equal "${#lines[@]}" 0
+	assert_equal "$(printf '%s\n' "$stderr" | wc -l)" 1
+	assert_regex "$stderr" '^usher: /nonexistent/a+\.\.\.a+: No such file or directory$'
+	run_usher -127 "$long"
+	assert_equal "$(printf '%s\n' "$stderr" | wc -l)" 1
+	assert_regex "$stderr" ': No such file or directory$'
+}

@@ -344,3 +344,37 @@ content_is() {
 	[[ "$lockfd" =~ ^[0-9]+$ ]] || fail "fds=$fds"
 	assert_equal "$(field "$T/rep" "fd.$lockfd")" "$T/app.pid"
 }
+
+@test "no pidfile's lock reaches the command, in the foreground either" {
+	"$PROBE" -r "$T/plain"
+	run "$USHER" -p "$T/a.pid" -P "$T/s.pid" -- "$PROBE" -r "$T/rep"
+	assert_success
+	assert_equal "$(field "$T/rep" fds)" "$(field "$T/plain" fds)"
+	run "$USHER" -s -p "$T/a.pid" -- "$PROBE" -r "$T/rep2"
+	assert_equal "$(field "$T/rep2" fds)" "$(field "$T/plain" fds)"
+}
+
+@test "a start refused as already running leaves the instance's log alone" {
+	"$USHER" -d -p "$T/app.pid" -f "1>$T/app.log" -- sh -c \
+	    'echo important; exec "$0" -W "$1/never" -T 20' "$PROBE" "$T"
+	track_pid "$(cat "$T/app.pid")"
+	wait_line "$T/app.log" important
+	run_usher -d -p "$T/app.pid" -f "1>$T/app.log" -- true
+	assert_equal "$status" 125
+	run_usher --if-running skip -p "$T/app.pid" -o "$T/app.log" -- true
+	assert_equal "$status" 0
+	assert_equal "$(cat "$T/app.log")" important
+	"$USHER" --stop -p "$T/app.pid"
+}
+
+@test "--pdeathsig with -d watches the supervisor, not the caller that left" {
+	"$USHER" -d -p "$T/app.pid" -P "$T/sup.pid" --pdeathsig TERM -- \
+	    "$PROBE" -r "$T/rep" -W "$T/never" -T 20
+	local pid=$(cat "$T/app.pid") sup=$(cat "$T/sup.pid")
+	track_pid "$pid" "$sup"
+	assert_equal "$(field "$T/rep" pdeathsig)" 15
+	run pid_gone "$pid"
+	assert_failure
+	kill -KILL "$sup"
+	wait_gone "$pid"
+}

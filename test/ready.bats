@@ -161,3 +161,30 @@ slow_ready() {
 	assert_output "usher: --ready: $PROBE was not ready in time"
 	pid_gone "$(field "$T/rep" pid)"
 }
+
+@test "--ready notify: a word from another user is not heard" {
+	[ "$(id -u)" = 0 ] || fail "this test needs root"
+	run -124 --separate-stderr "$USHER" --ready notify --ready-timeout 0.5s \
+	    -- sh -c 'setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	        "$0" READY=1; exec sleep 5' "$NOTIFY"
+	assert_equal "$stderr" "usher: --ready: sh was not ready in time"
+}
+
+@test "-d --ready: the caller killed while it waits does not take the daemon down" {
+	start_bg "$USHER" -d -p "$T/app.pid" --ready fd:3 -- sh -c \
+	    'while [ ! -e "$1/go" ]; do sleep 0.01; done; echo >&3
+	     exec "$0" -r "$1/rep" -W "$1/never" -T 20' "$PROBE" "$T" 3>&-
+	local caller=$!
+	wait_file "$T/app.pid"
+	track_pid "$(cat "$T/app.pid")"
+	kill -KILL "$caller"
+	reap "$caller"
+	touch "$T/go"
+	wait_file "$T/rep"
+	# readiness was written to a caller that is gone: SIGPIPE, usher's own
+	run "$USHER" --status -p "$T/app.pid"
+	assert_success
+	run pid_gone "$(field "$T/rep" pid)"
+	assert_failure
+	"$USHER" --stop -p "$T/app.pid"
+}

@@ -231,3 +231,21 @@ reaped() {
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: --restart-delay: invalid duration 'soon'"
 }
+
+@test "-r: a TERM held by -D is a stop, also when the command ends meanwhile" {
+	start_bg "$USHER" -r --restart-delay 0.1 -D TERM:5s -- sh -c \
+	    'echo x >>"$0/starts"; touch "$0/up"; sleep 0.3; exit 1' "$T" 3>&-
+	local u=$!
+	wait_file "$T/up"
+	kill -TERM "$u"
+	reap "$u"
+	assert_equal "$status" 1
+	assert_equal "$(wc -l <"$T/starts")" 1
+}
+
+@test "--restart-delay 0 does not spin: the delay grows from a tenth of a second" {
+	run timeout 1 "$USHER" -r --restart-delay 0 -- sh -c \
+	    'echo x >>"$0/starts"; exit 1' "$T"
+	local n=$(wc -l <"$T/starts")
+	[ "$n" -ge 3 ] && [ "$n" -le 8 ] || fail "$n starts in 1 s"
+}

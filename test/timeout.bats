@@ -85,8 +85,7 @@ now_ms() {
 	local p=$(field "$T/rep" pid)
 	track_pid "$p"
 	kill -STOP "$p"
-	wait_for 5 state_is "$u" T
-	kill -CONT "$u"
+	wait_for 5 state_is "$p" T
 	reap "$u"
 	assert_equal "$status" 124
 	wait_gone "$p"
