@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pidlock.h"
@@ -42,7 +43,8 @@ static int	signal_all(const pid_t *, size_t, int);
 int
 pidlock_open(struct pidlock *pl, const char *path, pid_t *other)
 {
-	int	saved, tries;
+	struct timespec	pause = { 0, 1000000 };
+	int		saved = EEXIST, tries;
 
 	pl->path = path;
 	for (tries = 0; tries < 50; tries++) {
@@ -65,6 +67,7 @@ pidlock_open(struct pidlock *pl, const char *path, pid_t *other)
 			errno = EEXIST;
 			return -1;
 		}
+		nanosleep(&pause, NULL);
 	}
 	errno = saved;
 	return -1;
