@@ -317,7 +317,7 @@ upto() {	# read the pty until $1 shows, for 10 s at most
 			buf+=$chunk
 			[[ $buf == *$1* ]] && return 0
 		else
-			sleep 0.02
+			sleep 0.02	# the poll interval, with a deadline above
 		fi
 	done
 	print -u2 "zpty: no $1 in: $buf"
