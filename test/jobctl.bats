@@ -160,3 +160,24 @@ eof"
 	assert_equal "$(count_sig "$T/sig" CONT)" 1
 	assert_equal "$(count_sig "$T/sig" INT)" 1
 }
+
+@test "a restart after bg does not take the terminal from the shell" {
+	ishell "expect PROMPT> 
+send \"$USHER\" -r --restart-delay 0.1 --restart-max 2 -- \"$PROBE\" -r \"$T/rep\" -R \"$T/ready\" -W \"$T/go\" -T 8 -x 1\\n
+waitfile $T/ready
+send \\x1a
+expect Stopped
+expect PROMPT> 
+send bg\\n
+expect PROMPT> 
+send rm -f \"$T/ready\"; touch \"$T/go\"\\n
+waitfile $T/ready
+expect PROMPT> 
+send wait; echo \"al\"\"ive\"\\n
+expect alive
+send exit\\n
+eof"
+	assert_equal "$status" 0
+	# the last restart: in the background, not the terminal's foreground
+	[ "$(field "$T/rep" tpgid)" != "$(field "$T/rep" pgid)" ]
+}
