@@ -64,7 +64,7 @@ helpers: $(HELPERS)
 # is missing.  Run as root on Debian 12.
 DEPS = gcc make libc6-dev libbsd-dev pkg-config bats bats-assert \
        bats-support bats-file mandoc manpages manpages-dev jq perl \
-       util-linux procps bash-completion zsh fish
+       util-linux procps man-db bash-completion zsh fish
 deps:
 	@missing=""; for p in $(DEPS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
