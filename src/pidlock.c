@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "pidlock.h"
+#include "signals.h"
 
 #define HOLDERS_MAX	64
 
@@ -246,12 +247,12 @@ wait_gone(const pid_t *pids, size_t n, int ms, int sigfd)
 /*
  * --if-running wait: block until path's lock is free, watching sigfd.
  * Returns 0 when free (try to lock again), or -1 with *sig when a stop
- * signal (TERM, INT, HUP, QUIT) came first; other signals are dropped,
+ * signal (signals_is_stop()) came first; other signals are dropped,
  * there being no command yet to forward them to.  Where no holder can be
  * seen (another pid namespace), it looks again every second.
  */
 int
-pidlock_wait(const char *path, int sigfd, int *sig)
+pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
 {
 	struct signalfd_siginfo	 si;
 	pid_t			*pids, pid;
@@ -268,8 +269,7 @@ pidlock_wait(const char *path, int sigfd, int *sig)
 			continue;
 		while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			*sig = (int)si.ssi_signo;
-			if (*sig == SIGTERM || *sig == SIGINT ||
-			    *sig == SIGHUP || *sig == SIGQUIT)
+			if (signals_is_stop(*sig, stop_signal))
 				return -1;
 		}
 	}

@@ -33,7 +33,7 @@ int	pidlock_fd(const struct pidlock *);
 void	pidlock_remove(struct pidlock *);
 enum pidlock_state	pidlock_state(const char *, pid_t *);
 size_t	pidlock_holders(const char *, pid_t **);
-int	pidlock_wait(const char *, int, int *);
+int	pidlock_wait(const char *, int, int, int *);
 int	pidlock_stop(const char *, int, const struct timespec *);
 
 #endif /* PIDLOCK_H */

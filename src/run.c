@@ -272,7 +272,7 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 				    "running", path);
 			fail(in, msg);
 		}
-		if (pidlock_wait(path, in->sigfd, &sig) == -1) {
+		if (pidlock_wait(path, in->sigfd, cfg->stop_signal, &sig) == -1) {
 			in->e.ended = true;
 			in->e.wstatus = sig;
 			finish(cfg, in);
@@ -339,16 +339,13 @@ exec_in_place(struct instance *in)
 static void
 refuse_if_stopped(const struct usher_config *cfg, struct instance *in)
 {
-	const int	stops[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
-	size_t		i;
-	int		sig = 0;
+	int	sig;
 
-	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
-		if (sig == 0 && signals_pending(stops[i]))
-			sig = stops[i];
-	if (sig == 0 && signals_pending(cfg->stop_signal))
-		sig = cfg->stop_signal;
-	if (sig == 0)
+	for (sig = 1; sig < NSIG; sig++)
+		if (signals_is_stop(sig, cfg->stop_signal) &&
+		    signals_pending(sig))
+			break;
+	if (sig == NSIG)
 		return;
 	in->e.ended = true;
 	in->e.wstatus = sig;

@@ -112,3 +112,15 @@ signals_die(int sig)
 	}
 	_exit(128 + sig);
 }
+
+/*
+ * A stop signal: TERM, INT, HUP, QUIT, or the one -S names.  It starts
+ * -k's clock, is never followed by a restart, and before the command has
+ * started it means the command never starts.
+ */
+bool
+signals_is_stop(int sig, int stop_signal)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
+	    sig == SIGQUIT || sig == stop_signal;
+}

@@ -19,6 +19,7 @@ void	signals_init(void);
 int	signals_fd(void);
 void	signals_restore(void);
 bool	signals_pending(int);
+bool	signals_is_stop(int, int);
 _Noreturn void	signals_die(int);
 
 #endif /* SIGNALS_H */

@@ -18,6 +18,7 @@
 
 #include "daemon.h"
 #include "proctree.h"
+#include "signals.h"
 #include "signame.h"
 #include "status.h"
 #include "supervise.h"
@@ -35,6 +36,7 @@ static void	on_signal(struct supervisor *, const struct signalfd_siginfo *);
 static bool	own_sigpipe(const struct signalfd_siginfo *);
 static void	on_exec_status(struct supervisor *);
 static void	on_timeout(struct supervisor *);
+static void	stop_command(struct supervisor *, const char *, bool);
 static void	on_kill(struct supervisor *);
 static void	on_held(struct supervisor *, struct held *);
 static void	on_ready(struct supervisor *);
@@ -287,7 +289,7 @@ on_ready(struct supervisor *s)
 static void
 on_ready_timeout(struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX];
+	char	msg[SPAWN_MSG_MAX];
 
 	if (s->ready_done || s->ended)
 		return;
@@ -298,35 +300,41 @@ on_ready_timeout(struct supervisor *s)
 		tell(s, EXIT_TIMEOUT, msg);
 	else
 		fputs(msg, stderr);
-	vlog(s->cfg, "not ready: sending %s",
-	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
-	s->stop_sent = true;
-	deliver(s, s->cfg->stop_signal, NULL);
-	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
-		deliver(s, SIGCONT, NULL);
 	/* It must end, for the caller hears only then: KILL if need be. */
-	if (!s->kill_armed) {
-		s->kill_armed = true;
-		arm(s->tfd_kill, s->cfg->kill_after_set ?
-		    &s->cfg->kill_after : &default_grace);
-	}
+	stop_command(s, "not ready", true);
 }
 
 static void
 on_timeout(struct supervisor *s)
 {
-	char	name[SIGNAME_MAX];
-
 	if (s->ended)
 		return;
 	s->timed_out = true;
-	s->stop_sent = true;
-	vlog(s->cfg, "timed out: sending %s",
+	stop_command(s, "timed out", false);
+}
+
+/*
+ * Send the stop signal (and CONT, so that a stopped command can act on
+ * it), then KILL after -k; with must_end, after the default grace even
+ * without -k.
+ */
+static void
+stop_command(struct supervisor *s, const char *why, bool must_end)
+{
+	char	name[SIGNAME_MAX];
+
+	vlog(s->cfg, "%s: sending %s", why,
 	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
+	s->stop_sent = true;
 	deliver(s, s->cfg->stop_signal, NULL);
 	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
 		deliver(s, SIGCONT, NULL);
-	arm_kill(s);
+	if (!must_end || s->cfg->kill_after_set) {
+		arm_kill(s);
+	} else if (!s->kill_armed) {
+		s->kill_armed = true;
+		arm(s->tfd_kill, &default_grace);
+	}
 }
 
 static void
@@ -363,8 +371,7 @@ arm_kill(struct supervisor *s)
 static bool
 is_stop_signal(const struct usher_config *cfg, int sig)
 {
-	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
-	    sig == SIGQUIT || sig == cfg->stop_signal;
+	return signals_is_stop(sig, cfg->stop_signal);
 }
 
 /* The signal that -R delivers for sig; 0 drops it. */

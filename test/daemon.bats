@@ -7,10 +7,6 @@
 
 load test_helper
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
-
 # stat_of PID N: field N of /proc/PID/stat after the command name
 # (1 state, 2 ppid, 3 pgrp, 4 session).
 stat_of() {

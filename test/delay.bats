@@ -3,16 +3,6 @@
 
 load test_helper
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
-
-# The probe's -T deadline is the clock for waits that are the point of the
-# test: it is told to wait for a file that never comes.
-pass_time() {
-	"$PROBE" -W "$T/never" -T "$1" 2>/dev/null || true
-}
-
 start() {
 	start_bg "$USHER" "$@" -- "$PROBE" -r "$T/rep" -R "$T/ready" \
 	    -t TERM,USR1 -s "$T/sig" -w TERM -T 10 3>&-

@@ -4,18 +4,6 @@
 
 load test_helper
 
-# refused MESSAGE ARG...: usher ARG... -- touch $T/ran must fail with 125,
-# print exactly MESSAGE, and not run the command.
-refused() {
-	local msg=$1
-	shift
-	run_usher "$@" -- touch "$T/ran"
-	assert_equal "$status" 125
-	assert_equal "$stderr" "$msg"
-	assert_equal "$output" ""
-	assert_file_not_exists "$T/ran"
-}
-
 @test "a malformed duration is refused" {
 	refused "usher: --timeout: invalid duration 'x'" -t x
 	refused "usher: --timeout: invalid duration '1x'" -t 1x

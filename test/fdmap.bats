@@ -36,18 +36,6 @@ base() {
 	"$PROBE" -r "$T/base" >"$T/out" 2>"$T/err"
 }
 
-# refused MESSAGE ARG...: usher ARG... -- touch $T/ran must fail with 125,
-# print exactly MESSAGE, and not run the command.
-refused() {
-	local msg=$1
-	shift
-	run_usher "$@" -- touch "$T/ran"
-	assert_equal "$status" 125
-	assert_equal "$stderr" "$msg"
-	assert_equal "$output" ""
-	assert_file_not_exists "$T/ran"
-}
-
 # unopenable PATH ARG...: usher ARG... -- touch $T/ran must fail with 125
 # and one line naming PATH and the reason, and not run the command.
 unopenable() {

@@ -7,10 +7,6 @@
 
 load test_helper
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
-
 # runs: how many times the command started (one line per start in $T/count).
 runs() {
 	if [ -f "$T/count" ]; then

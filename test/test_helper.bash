@@ -114,3 +114,27 @@ state_is() {
 	    "/proc/$1/stat" 2>/dev/null) || return 1
 	[ "$s" = "$2" ] || { [ "$2" = S ] && [ "$s" = R ]; }
 }
+
+# now_ms: the wall clock in milliseconds, to measure from outside.
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# pass_time SECONDS: let time pass, where that is the point of a test (a
+# negative check).  The probe's -T deadline is the clock: it waits for a
+# file that never comes.
+pass_time() {
+	"$PROBE" -W "$T/never" -T "$1" 2>/dev/null || true
+}
+
+# refused MESSAGE ARG...: usher ARG... -- touch $T/ran must fail with 125,
+# print exactly MESSAGE, and not run the command.
+refused() {
+	local msg=$1
+	shift
+	run_usher "$@" -- touch "$T/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "$msg"
+	assert_equal "$output" ""
+	assert_file_not_exists "$T/ran"
+}

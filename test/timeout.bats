@@ -4,10 +4,6 @@
 
 load test_helper
 
-now_ms() {
-	echo $(( $(date +%s%N) / 1000000 ))
-}
-
 @test "-t stops a command that runs too long and exits 124" {
 	local t0=$(now_ms)
 	run_usher -t 0.3s -- sleep 10
