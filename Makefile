@@ -33,7 +33,8 @@ OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
 HELPERS = $(BUILD)/helpers/probe $(BUILD)/helpers/ptyrun $(BUILD)/helpers/sigq \
 	  $(BUILD)/helpers/reaper $(BUILD)/helpers/notify
 
-.PHONY: all check sanitize lint deps demo install uninstall clean helpers
+.PHONY: all check sanitize lint fuzz deps deps-fuzz demo install uninstall \
+	clean helpers
 
 all: $(BUILD)/usher
 
@@ -61,12 +62,13 @@ $(BUILD)/helpers/%: test/helpers/%.c $(BUILD)/libusher.a
 helpers: $(HELPERS)
 
 # Install the Debian packages that building and testing need, when any
-# is missing.  Run as root on Debian 12.
+# is missing.  Run as root on Debian 12.  Each target that needs more than
+# the build and the suite installs its own list the same way.
 DEPS = gcc make libc6-dev libbsd-dev pkg-config bats bats-assert \
        bats-support bats-file mandoc manpages manpages-dev jq perl \
        util-linux procps man-db bash-completion zsh fish
-deps:
-	@missing=""; for p in $(DEPS); do \
+FUZZ_DEPS = clang libclang-rt-14-dev llvm
+INSTALL_MISSING = missing=""; for p in $$want; do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 	    grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -75,6 +77,10 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+deps:
+	@want="$(DEPS)"; $(INSTALL_MISSING)
+deps-fuzz:
+	@want="$(FUZZ_DEPS)"; $(INSTALL_MISSING)
 
 check: deps
 	$(MAKE) all helpers
@@ -88,11 +94,32 @@ sanitize: deps
 	USHER=$(CURDIR)/build/san/usher HELPERS=$(CURDIR)/build/san/helpers \
 	    test/run sanitize
 
+# libFuzzer harnesses: test/fuzz/fuzz_NAME.c, each built with every
+# module of src/ under clang's fuzzer, address and undefined sanitizers,
+# and run for FUZZ_SECONDS from its seeds in test/fuzz/corpus/NAME/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS = $(patsubst test/fuzz/%.c,$(BUILD)/fuzz/%,\
+	  $(wildcard test/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/*.h $(SRC) src/*.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -Itest/fuzz $(WARN) $(FUZZ_FLAGS) -o $@ \
+	    $< $(SRC) $(BSD_LIBS)
+
+fuzz: deps deps-fuzz
+	$(MAKE) $(FUZZERS)
+	test/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
+
 demo: deps all
 	USHER=$(CURDIR)/$(BUILD)/usher test/demo
 
+# Ends "lint: clean" when every linter is; .ci/run looks for that line.
 lint:
 	mandoc -Tlint -Wstyle man1/usher.1
+	@echo "lint: clean"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
