@@ -16,6 +16,7 @@
 #include "fdmap.h"
 #include "signals.h"
 #include "spawn.h"
+#include "ttyguard.h"
 
 extern char	**environ;
 
@@ -86,10 +87,11 @@ watch_parent(const struct launch *l, pid_t parent)
 
 /*
  * The setup shared by the forked child and -x, in the order that each step
- * needs: fd maps before chdir (their paths were opened already), the user
- * after everything that may need privilege, the parent-death signal after
- * the user (changing credentials clears it), the caller's signal state
- * last, so nothing arrives before exec that could kill a half-set-up child.
+ * needs: fd maps before chdir (their paths were opened already), the
+ * terminal guard and the user after everything that may need privilege,
+ * the parent-death signal after the user (changing credentials clears
+ * it), the caller's signal state last, so nothing arrives before exec
+ * that could kill a half-set-up child.
  */
 static _Noreturn void
 setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
@@ -111,7 +113,13 @@ setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
 		fail(r, EXIT_USHER, "-C", cfg->chdir, strerror(errno));
 	if (cfg->umask_set)
 		umask(cfg->umask);
-	if (l->ident.set && user_apply(&l->ident, &step) == -1)
+	/*
+	 * -u: the terminal guard goes in while the child is still root, so
+	 * the kernel takes it without no_new_privs (see ttyguard.c), and
+	 * after the fd maps, so that it sees the command's own terminals.
+	 */
+	if (l->ident.set && (ttyguard_apply(&step) == -1 ||
+	    user_apply(&l->ident, &step) == -1))
 		fail(r, EXIT_USHER, "-u", step, strerror(errno));
 	watch_parent(l, parent);
 	environ = l->envp;

@@ -3,8 +3,8 @@
  *
  * Everything that can fail in usher is prepared before fork into a struct
  * launch.  spawn_start() forks; the child sets itself up (group or session,
- * terminal, fd maps, cwd, umask, user, parent-death signal, environment,
- * the caller's signal state) and execs.  Any failure in the child travels
+ * terminal, fd maps, cwd, umask, the terminal guard and the user with -u,
+ * parent-death signal, environment, the caller's signal state) and execs.  Any failure in the child travels
  * back through a close-on-exec pipe as one status byte and one message
  * line; end of file without a byte means exec succeeded.  spawn_exec() does
  * the same setup in usher itself and execs in place (-x).
