@@ -176,3 +176,17 @@ one_line_with() {
 	refused "usher: -C: sub: No such file or directory" -C sub
 	refused "usher: --report: r.json: No such file or directory" --report r.json
 }
+
+@test "a failed start leaves no -o or -f file that usher created" {
+	echo old >"$T/old.log"
+	refused "usher: $T/nope: No such file or directory" \
+	    -o "$T/new.log" -f "4>$T/new4" -f "3<$T/nope"
+	assert_file_not_exists "$T/new.log"
+	assert_file_not_exists "$T/new4"
+	refused "usher: $T/nope: No such file or directory" \
+	    -o "$T/old.log" -f "3<$T/nope"
+	assert_equal "$(cat "$T/old.log")" old
+	refused "usher: -u: unknown user 'no-such-user-here'" \
+	    -u no-such-user-here -o "$T/new.log"
+	assert_file_not_exists "$T/new.log"
+}
