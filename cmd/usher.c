@@ -276,8 +276,10 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 	switch (c) {
 	case 'C':
 		/* The caller's, also when the daemon has moved to /. */
-		if (*arg == '\0' || (cfg->chdir = path_absolute(arg)) == NULL)
+		if (*arg == '\0')
 			errx(EXIT_USHER, "-C: invalid directory '%s'", arg);
+		if ((cfg->chdir = path_absolute(arg)) == NULL)
+			err(EXIT_USHER, "-C: %s", arg);
 		break;
 	case 'D':
 		add_delay(arg, cfg);
@@ -288,9 +290,11 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		break;
 	case 'P':
 	case 'p':
-		if (*arg == '\0' || (*(c == 'p' ? &cfg->pidfile :
-		    &cfg->spidfile) = path_absolute(arg)) == NULL)
+		if (*arg == '\0')
 			errx(EXIT_USHER, "-%c: invalid file '%s'", c, arg);
+		if ((*(c == 'p' ? &cfg->pidfile : &cfg->spidfile) =
+		    path_absolute(arg)) == NULL)
+			err(EXIT_USHER, "-%c: %s", c, arg);
 		break;
 	case 'R':
 		add_pair("-R", arg, &cfg->rewrite, &cfg->nrewrite, sig_or_none);
@@ -457,8 +461,10 @@ parse_long(int c, const char *arg, struct usher_config *cfg)
 			    "(leave, wait or kill)", arg);
 		break;
 	case OPT_REPORT:
-		if (*arg == '\0' || (cfg->report = path_absolute(arg)) == NULL)
+		if (*arg == '\0')
 			errx(EXIT_USHER, "--report: invalid file '%s'", arg);
+		if ((cfg->report = path_absolute(arg)) == NULL)
+			err(EXIT_USHER, "--report: %s", arg);
 		break;
 	case OPT_PDEATHSIG:
 		if ((cfg->pdeathsig = sig_or_none(arg)) == -1)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "errline.h"
 #include "signals.h"
 #include "spawn.h"
 
@@ -26,6 +27,8 @@ static _Noreturn void	caller_wait(const struct usher_config *, int, pid_t);
 static int		cmp_int(const void *, const void *);
 static void		park_stdio_sources(const struct usher_config *);
 static int		null_stdio(void);
+static _Noreturn void	detach_fail(const struct usher_config *, int *,
+			    const char *);
 
 /*
  * The caller's process: wait for the word from the supervisor, then exit
@@ -37,7 +40,7 @@ caller_wait(const struct usher_config *cfg, int fd, pid_t mid)
 {
 	struct timespec	zero = { 0, 0 };
 	sigset_t	all;
-	char		buf[SPAWN_MSG_MAX];
+	char		buf[SPAWN_MSG_MAX + 1];
 	ssize_t		n;
 
 	sigfillset(&all);
@@ -118,19 +121,31 @@ daemon_detach(const struct usher_config *cfg, int *link)
 	}
 	close(p[0]);
 	*link = p[1];
-	if (setsid() == -1 || (pid = fork()) == -1) {
-		daemon_fail(link, EXIT_USHER, "usher: -d: cannot detach\n");
-		_exit(EXIT_USHER);
-	}
+	if (setsid() == -1 || (pid = fork()) == -1)
+		detach_fail(cfg, link, "cannot detach");
 	if (pid > 0)
 		_exit(0);
 	park_stdio_sources(cfg);
-	if (null_stdio() == -1 || chdir("/") == -1) {
-		daemon_fail(link, EXIT_USHER, "usher: -d: /dev/null: cannot "
-		    "open\n");
-		_exit(EXIT_USHER);
-	}
+	if (null_stdio() == -1)
+		detach_fail(cfg, link, "/dev/null");
+	if (chdir("/") == -1)
+		detach_fail(cfg, link, "/");
 	return 0;
+}
+
+/*
+ * Past the first fork: leave no file that usher created for the command,
+ * tell the caller "-d: WHAT: REASON", and go.
+ */
+static _Noreturn void
+detach_fail(const struct usher_config *cfg, int *link, const char *what)
+{
+	char	msg[SPAWN_MSG_MAX];
+
+	errline(msg, sizeof(msg), "-d", what, strerror(errno), NULL);
+	fdmap_unlink_new(cfg->fdmaps, cfg->nfdmaps);
+	daemon_fail(link, EXIT_USHER, msg);
+	_exit(EXIT_USHER);
 }
 
 /* Tell the caller all went well. */
@@ -150,7 +165,7 @@ daemon_ok(int *link)
 void
 daemon_fail(int *link, int status, const char *msg)
 {
-	char	buf[SPAWN_MSG_MAX];
+	char	buf[SPAWN_MSG_MAX + 1];
 
 	if (*link == -1)
 		return;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errline.h"
 #include "fdmap.h"
 
 /*
@@ -124,8 +125,8 @@ fdmap_check(const struct fdmap *maps, size_t n, char *err, size_t errlen)
 /*
  * Open every FILE map, close-on-exec, with mode 0666 less the command's
  * umask (usher's own umask is put back at once).  A map that shares
- * another's file gets the same fd.  On failure nothing stays open and err
- * holds "PATH: REASON".
+ * another's file gets the same fd.  On failure nothing stays open, no file
+ * it created stays, and err holds "PATH: REASON".
  */
 int
 fdmap_open(struct fdmap *maps, size_t n, mode_t cmd_umask, char *err,
@@ -139,9 +140,10 @@ fdmap_open(struct fdmap *maps, size_t n, mode_t cmd_umask, char *err,
 			continue;
 		if (fdmap_open_one(maps, i, cmd_umask) == -1) {
 			saved = errno;
+			fdmap_unlink_new(maps, i);
 			fdmap_unopen(maps, i);
-			(void)snprintf(err, errlen, "%s: %s", maps[i].path,
-			    strerror(saved));
+			(void)errline_join(err, errlen, maps[i].path,
+			    strerror(saved), NULL);
 			return -1;
 		}
 	}
@@ -320,9 +322,19 @@ fdmap_open_one(struct fdmap *maps, size_t i, mode_t cmd_umask)
 		return 0;
 	}
 	old = umask(cmd_umask);
+	/* First as a new file, to know whether usher created it. */
+	m->created = (m->flags & O_CREAT) != 0;
 	do
-		fd = open(m->path, m->flags | O_CLOEXEC | O_NOCTTY, 0666);
+		fd = open(m->path, m->flags | (m->created ? O_EXCL : 0) |
+		    O_CLOEXEC | O_NOCTTY, 0666);
 	while (fd == -1 && errno == EINTR);
+	if (fd == -1 && m->created && errno == EEXIST) {
+		m->created = false;
+		do
+			fd = open(m->path, m->flags | O_CLOEXEC | O_NOCTTY,
+			    0666);
+		while (fd == -1 && errno == EINTR);
+	}
 	saved = errno;
 	(void)umask(old);
 	errno = saved;
@@ -330,6 +342,28 @@ fdmap_open_one(struct fdmap *maps, size_t i, mode_t cmd_umask)
 		return -1;
 	m->src = fd;
 	return 0;
+}
+
+/*
+ * Remove each file that fdmap_open() created, if it is still open, still
+ * empty, and its path still names it (not a file put there since).
+ */
+void
+fdmap_unlink_new(const struct fdmap *maps, size_t n)
+{
+	struct stat	fst, pst;
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		if (maps[i].kind != FDMAP_FILE || !maps[i].created ||
+		    maps[i].share != -1 || maps[i].src == -1)
+			continue;
+		if (fstat(maps[i].src, &fst) == 0 &&
+		    lstat(maps[i].path, &pst) == 0 &&
+		    fst.st_dev == pst.st_dev && fst.st_ino == pst.st_ino &&
+		    S_ISREG(pst.st_mode) && pst.st_size == 0)
+			(void)unlink(maps[i].path);
+	}
 }
 
 /* Close what fdmap_open() opened for maps[0..n). */

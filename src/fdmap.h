@@ -11,6 +11,9 @@
  * at start, and with close_others closes every other fd above 2 except the
  * nkeep fds in keep[] (usher's own, close-on-exec, such as the error pipe),
  * which it may renumber when a map targets them; keep[] is updated then.
+ * fdmap_unlink_new() removes the files that fdmap_open() created, when
+ * they are still empty and still at their paths: usher failed before the
+ * command started, and leaves nothing behind.
  * fdmap_apply() uses only async-signal-safe calls; the others allocate
  * nothing either.  Messages go into err without the "usher: " prefix.
  */
@@ -38,12 +41,14 @@ struct fdmap {
 	int		 share;	/* FILE: -1, or k > 0 to share the file of
 				   the map k entries earlier in the same
 				   array (-o gives fd 2 fd 1's file: 1) */
+	bool		 created; /* FILE: fdmap_open() created it */
 };
 
 int	fdmap_parse(const char *, struct fdmap *);
 int	fdmap_output(const char *, struct fdmap [2]);
 int	fdmap_check(const struct fdmap *, size_t, char *, size_t);
 int	fdmap_open(struct fdmap *, size_t, mode_t, char *, size_t);
+void	fdmap_unlink_new(const struct fdmap *, size_t);
 int	fdmap_apply(const struct fdmap *, size_t, bool, int *, size_t);
 
 #endif /* FDMAP_H */

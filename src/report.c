@@ -24,12 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errline.h"
 #include "report.h"
 #include "signame.h"
 
 #define REPORT_FFFD	"\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
 
-static char	*report_json(const struct report *, size_t *);
 static void	 report_head(FILE *, const struct report *);
 static void	 report_tail(FILE *, const struct report *);
 static void	 report_outcome(FILE *, const struct report *);
@@ -56,21 +56,45 @@ report_write(const char *path, const struct report *r, char *err,
 	size_t	 len;
 	int	 rv = -1;
 
-	if ((buf = report_json(r, &len)) != NULL &&
+	if ((buf = report_format(r, &len)) != NULL &&
 	    (tmp = report_tmpname(path)) != NULL &&
 	    report_commit(path, tmp, buf, len) == 0)
 		rv = 0;
 	else if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "--report: %s: %s", path,
-		    strerror(errno));
+		errline_join(err, errlen, "--report", path, strerror(errno),
+		    NULL);
 	free(tmp);
 	free(buf);
 	return rv;
 }
 
+/*
+ * Create a temporary file where the report is to go, and remove it: what
+ * would stop the report at the end (a missing or read-only directory, a
+ * read-only filesystem, no inode left, a symbolic link loop) stops usher
+ * now.  access(2) would not do: it answers for the real uid, and root
+ * passes it on a read-only mount.
+ */
+int
+report_check(const char *path, char *err, size_t errlen)
+{
+	char	*tmp;
+	int	 fd = -1;
+
+	if ((tmp = report_tmpname(path)) != NULL &&
+	    (fd = mkostemp(tmp, O_CLOEXEC)) != -1) {
+		unlink(tmp);
+		close(fd);
+	} else if (err != NULL && errlen > 0)
+		errline_join(err, errlen, "--report", path, strerror(errno),
+		    NULL);
+	free(tmp);
+	return fd == -1 ? -1 : 0;
+}
+
 /* Format the whole object, newline included.  NULL with errno on failure. */
-static char *
-report_json(const struct report *r, size_t *lenp)
+char *
+report_format(const struct report *r, size_t *lenp)
 {
 	FILE	*fp;
 	char	*buf = NULL;
@@ -111,7 +135,7 @@ report_head(FILE *fp, const struct report *r)
 	report_time(fp, "end", &r->end);
 }
 
-/* From "wall_s" to "status", without the closing brace. */
+/* From "wall_s" to "status" and "error", without the closing brace. */
 static void
 report_tail(FILE *fp, const struct report *r)
 {
@@ -122,6 +146,10 @@ report_tail(FILE *fp, const struct report *r)
 	report_outcome(fp, r);
 	fprintf(fp, ", \"timed_out\": %s, \"restarts\": %u, \"status\": %d",
 	    r->timed_out ? "true" : "false", r->restarts, r->status);
+	if (r->error != NULL) {
+		fputs(", \"error\": ", fp);
+		report_string(fp, r->error);
+	}
 }
 
 /* "exit_code" and "signal": at most one of them is not null. */

@@ -4,9 +4,13 @@
  * writing it atomically: a temporary file in the same directory, renamed
  * over FILE.
  *
- * report_write() writes the object (give it an absolute path, see path.h);
- * on failure it fills err with "--report: PATH: REASON" for the caller to
- * print as a warning.  Neither is async-signal-safe (both allocate), and
+ * report_format() renders the object into memory, newline included (pure;
+ * the fuzzer drives it).  report_write() writes it (give it an absolute
+ * path, see path.h); on failure it fills err with "--report: PATH: REASON"
+ * for the caller to print as a warning.  report_check() proves, before the
+ * command starts, that a report can be created where it is to go: it
+ * creates a temporary file there and removes it at once; on failure err
+ * holds the same message.  None is async-signal-safe (all allocate), and
  * report_write() briefly changes the umask to read it.
  */
 #ifndef REPORT_H
@@ -32,8 +36,11 @@ struct report {
 	bool		 timed_out;
 	unsigned	 restarts;
 	int		 status;	/* usher's status as a shell sees it */
+	const char	*error;		/* usher's message, or NULL */
 };
 
+char	*report_format(const struct report *, size_t *);
 int	 report_write(const char *, const struct report *, char *, size_t);
+int	 report_check(const char *, char *, size_t);
 
 #endif /* REPORT_H */

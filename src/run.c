@@ -24,6 +24,7 @@
 
 #include "daemon.h"
 #include "envops.h"
+#include "errline.h"
 #include "pidlock.h"
 #include "ready.h"
 #include "report.h"
@@ -62,11 +63,14 @@ struct instance {
 	struct ending	e;
 	int		tell_status;	/* -d: for the caller, or -1 */
 	char		tell_msg[SPAWN_MSG_MAX];
+	const char	*error;		/* the line usher printed, or NULL */
+	int		spare;		/* --report: an fd kept for it */
 };
 
 static _Noreturn void	status_action(const struct usher_config *);
 static _Noreturn void	stop_action(const struct usher_config *);
-static void	fill_stdio(void);
+static void	fill_stdio(struct instance *);
+static void	check_report(const struct usher_config *, struct instance *);
 static void	prepare(const struct usher_config *, struct instance *);
 static void	prepare_ready(const struct usher_config *, struct instance *);
 static void	open_files(const struct usher_config *, struct instance *);
@@ -84,10 +88,13 @@ static bool	restart_wanted(const struct usher_config *,
 static void	set_title(const struct usher_config *);
 static void	double_delay(struct timespec *, const struct timespec *);
 static _Noreturn void	fail(struct instance *, const char *);
+static _Noreturn void	fail_why(struct instance *, const char *,
+			    const char *);
+static _Noreturn void	fail_line(struct instance *, const char *);
 static _Noreturn void	finish(const struct usher_config *,
 			    struct instance *);
 static void	write_report(const struct usher_config *,
-		    const struct ending *, const struct outcome *);
+		    const struct ending *, const struct outcome *, const char *);
 
 _Noreturn void
 run(const struct usher_config *cfg)
@@ -95,12 +102,16 @@ run(const struct usher_config *cfg)
 	struct instance	in = {
 		.l = { .cfg = cfg, .lockfd = -1, .exec_link = -1 },
 		.sigfd = -1, .link = -1, .e = { .pid = -1 }, .tell_status = -1,
+		.spare = -1,
 	};
 
 	if (cfg->action == ACTION_STATUS)
 		status_action(cfg);
 	if (cfg->action == ACTION_STOP)
 		stop_action(cfg);
+	/* For a report of a failure before the start; set again below. */
+	clock_gettime(CLOCK_REALTIME, &in.e.start);
+	clock_gettime(CLOCK_MONOTONIC, &in.e.start_mono);
 	prepare(cfg, &in);
 	lock_pidfiles(cfg, &in);
 	open_files(cfg, &in);
@@ -150,37 +161,63 @@ stop_action(const struct usher_config *cfg)
  * command's files.  The command still finds the fd closed, as it was left.
  */
 static void
-fill_stdio(void)
+fill_stdio(struct instance *in)
 {
 	int	fd;
 
 	for (fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) == -1 &&
 		    open("/dev/null", O_RDWR | O_CLOEXEC) == -1)
-			err(EXIT_USHER, "/dev/null");
+			fail_why(in, "/dev/null", strerror(errno));
+}
+
+/*
+ * --report: a report that could not be written at the end would be lost
+ * after the whole run; find out now, and refuse with 125 (no report: it
+ * cannot be written).  One fd is kept aside, and given up just before the
+ * report is written, so that a run that ends for want of fds still has one
+ * for its report.
+ */
+static void
+check_report(const struct usher_config *cfg, struct instance *in)
+{
+	char	msg[SPAWN_MSG_MAX];
+
+	if (cfg->report == NULL)
+		return;
+	if (report_check(cfg->report, msg, sizeof(msg)) == -1)
+		errx(EXIT_USHER, "%s", msg);
+	if ((in->spare = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1) {
+		errline_join(msg, sizeof(msg), "--report", cfg->report,
+		    strerror(errno), NULL);
+		errx(EXIT_USHER, "%s", msg);
+	}
 }
 
 /*
  * Open, look up and build everything the command needs.  Exits 125 with
- * one line on failure.  Source fds of -f are checked first of all, before
- * usher opens anything that could take their numbers.
+ * one line on failure (and a report, once the report's directory is known
+ * to take one).  Source fds of -f are checked first of all, before usher
+ * opens anything that could take their numbers; that check refuses the
+ * command line itself, so it writes no report.
  */
 static void
 prepare(const struct usher_config *cfg, struct instance *in)
 {
 	struct launch	*l = &in->l;
-	char		 msg[512];
+	char		 msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
 
 	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
-	fill_stdio();
+	fill_stdio(in);
+	check_report(cfg, in);
 	if (cfg->user != NULL &&
 	    user_lookup(cfg->user, &l->ident, msg, sizeof(msg)) == -1)
-		errx(EXIT_USHER, "%s", msg);
+		fail(in, msg);
 	prepare_ready(cfg, in);
 	if ((l->envp = envops_build(cfg->env, cfg->nenv, &l->ident,
 	    in->ready.env)) == NULL)
-		err(EXIT_USHER, "environment");
+		fail_why(in, "environment", strerror(errno));
 	l->jc = (struct jobctl){ -1, false };
 	if (cfg->mode != MODE_DAEMON && !cfg->exec)
 		jobctl_open(&l->jc);
@@ -189,7 +226,7 @@ prepare(const struct usher_config *cfg, struct instance *in)
 		l->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
 		    SIGKILL;
 	if ((in->sigfd = signals_fd()) == -1)
-		err(EXIT_USHER, "signalfd");
+		fail_why(in, "signalfd", strerror(errno));
 }
 
 /*
@@ -200,7 +237,7 @@ prepare(const struct usher_config *cfg, struct instance *in)
 static void
 open_files(const struct usher_config *cfg, struct instance *in)
 {
-	char	msg[PATH_MAX + 64];
+	char	msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
 	mode_t	mask;
 
 	mask = umask(0);
@@ -220,7 +257,7 @@ prepare_ready(const struct usher_config *cfg, struct instance *in)
 
 	if (ready_open(&in->ready, (enum ready_kind)cfg->ready,
 	    in->l.ident.set ? in->l.ident.uid : geteuid()) == -1)
-		err(EXIT_USHER, "--ready");
+		fail_why(in, "--ready", strerror(errno));
 	for (i = 0; i < cfg->nfdmaps; i++)
 		if (cfg->fdmaps[i].kind == FDMAP_DUP &&
 		    cfg->fdmaps[i].src == -1)
@@ -248,16 +285,13 @@ static void
 lock_one(const struct usher_config *cfg, struct instance *in,
     struct pidlock *pl, const char *path)
 {
-	char	msg[PATH_MAX + 64];
+	char	why[64];
 	pid_t	other;
 	int	sig;
 
 	while (pidlock_open(pl, path, &other) == -1) {
-		if (errno != EEXIST) {
-			snprintf(msg, sizeof(msg), "%s: %s", path,
-			    strerror(errno));
-			fail(in, msg);
-		}
+		if (errno != EEXIST)
+			fail_why(in, path, strerror(errno));
 		if (cfg->if_running == IF_RUNNING_SKIP) {
 			vlog(cfg, "%s: already running; skipping", path);
 			pidlock_remove(&in->pl_sup);
@@ -265,12 +299,11 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 		}
 		if (cfg->if_running == IF_RUNNING_FAIL) {
 			if (other > 0)
-				snprintf(msg, sizeof(msg), "%s: already "
-				    "running as pid %d", path, (int)other);
+				snprintf(why, sizeof(why), "already running "
+				    "as pid %d", (int)other);
 			else
-				snprintf(msg, sizeof(msg), "%s: already "
-				    "running", path);
-			fail(in, msg);
+				strlcpy(why, "already running", sizeof(why));
+			fail_why(in, path, why);
 		}
 		if (pidlock_wait(path, in->sigfd, cfg->stop_signal, &sig) == -1) {
 			in->e.ended = true;
@@ -289,16 +322,17 @@ detach(const struct usher_config *cfg, struct instance *in)
 	size_t	 i, n = 0;
 
 	if (daemon_detach(cfg, &in->link) == -1)
-		fail(in, "-d: cannot detach");
-	if ((keep = reallocarray(NULL, cfg->nfdmaps + 6, sizeof(*keep))) ==
+		fail_why(in, "-d: cannot detach", strerror(errno));
+	if ((keep = reallocarray(NULL, cfg->nfdmaps + 7, sizeof(*keep))) ==
 	    NULL)
-		fail(in, "-d: out of memory");
+		fail_why(in, "-d", strerror(errno));
 	keep[n++] = in->link;
 	keep[n++] = in->sigfd;
 	keep[n++] = pidlock_fd(&in->pl_cmd);
 	keep[n++] = pidlock_fd(&in->pl_sup);
 	keep[n++] = in->ready.fd;
 	keep[n++] = in->ready.cmdfd;
+	keep[n++] = in->spare;
 	for (i = 0; i < cfg->nfdmaps; i++)
 		keep[n++] = cfg->fdmaps[i].src;
 	daemon_close_except(keep, n);
@@ -316,16 +350,11 @@ detach(const struct usher_config *cfg, struct instance *in)
 static _Noreturn void
 exec_in_place(struct instance *in)
 {
-	char	msg[600];
-
 	/* The caller, whose death --pdeathsig means: after any detaching. */
 	in->l.parent = getppid();
 	if (in->pl_cmd.pfh != NULL) {
-		if (pidlock_write(&in->pl_cmd, getpid()) == -1) {
-			snprintf(msg, sizeof(msg), "%s: %s", in->pl_cmd.path,
-			    strerror(errno));
-			fail(in, msg);
-		}
+		if (pidlock_write(&in->pl_cmd, getpid()) == -1)
+			fail_why(in, in->pl_cmd.path, strerror(errno));
 		in->l.lockfd = pidlock_fd(&in->pl_cmd);
 		in->l.lockpath = in->pl_cmd.path;
 	}
@@ -426,17 +455,25 @@ supervise(const struct usher_config *cfg, struct instance *in)
 
 	set_title(cfg);
 	if (supervise_init(&s) == -1)
-		fail(in, "supervise: cannot set up");
+		fail_why(in, "supervise", strerror(errno));
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (supervise_start(&s) == -1)
-			fail(in, "fork: cannot start the command");
+			fail_why(in, "fork", strerror(errno));
 		supervise_run(&s);
-		in->e = (struct ending){ s.pid, s.ended, s.wstatus,
-		    s.timed_out || s.ready_failed, s.fail_status,
-		    in->e.restarts, in->e.start, in->e.start_mono };
+		/*
+		 * A child that never exec'd never was the command: the report
+		 * keeps the last one that was, if any.
+		 */
+		if (s.fail_status == 0)
+			in->e = (struct ending){ s.pid, s.ended, s.wstatus,
+			    s.timed_out || s.ready_failed, 0, in->e.restarts,
+			    in->e.start, in->e.start_mono };
+		else
+			in->e.fail_status = s.fail_status;
 		in->tell_status = s.tell_status;
 		strlcpy(in->tell_msg, s.tell_msg, sizeof(in->tell_msg));
+		in->error = s.fail_status != 0 ? s.fail_msg : NULL;
 		if (s.fail_status != 0 && cfg->mode != MODE_DAEMON)
 			fputs(s.fail_msg, stderr);
 		vlog(cfg, "pid %d ended with status %d", (int)s.pid,
@@ -459,25 +496,52 @@ supervise(const struct usher_config *cfg, struct instance *in)
 	finish(cfg, in);
 }
 
-/* usher's own failure after pidfiles may be locked: one line, 125. */
+/* usher's own failure: msg is "CONTEXT: REASON", cut if need be. */
 static _Noreturn void
 fail(struct instance *in, const char *msg)
 {
-	char	buf[SPAWN_MSG_MAX];
-	size_t	len = strlen(msg);
+	char	line[SPAWN_MSG_MAX];
 
-	/* A long path is cut in the middle: the reason and newline stay. */
-	if (len > 480)
-		snprintf(buf, sizeof(buf), "usher: %.200s...%s\n", msg,
-		    msg + len - 250);
-	else
-		snprintf(buf, sizeof(buf), "usher: %s\n", msg);
-	if (in->link != -1)
-		daemon_fail(&in->link, EXIT_USHER, buf);
-	else
-		fputs(buf, stderr);
+	errline(line, sizeof(line), msg, NULL);
+	fail_line(in, line);
+}
+
+/* fail() with "WHAT: REASON", cut (errline.h) so that the reason stays. */
+static _Noreturn void
+fail_why(struct instance *in, const char *what, const char *reason)
+{
+	char	line[SPAWN_MSG_MAX];
+
+	errline(line, sizeof(line), what, reason, NULL);
+	fail_line(in, line);
+}
+
+/*
+ * usher's own failure, once FILE of --report is known: one line, 125, a
+ * report with the line in "error", and nothing left on disk of what usher
+ * made for a command that never started.  The line is printed before the
+ * report is written (so a warning about the report follows it), but a
+ * caller of -d hears it only once the report is there.
+ */
+static _Noreturn void
+fail_line(struct instance *in, const char *line)
+{
+	const struct usher_config	*cfg = in->l.cfg;
+	struct outcome			 o = { EXIT_USHER, 0 };
+
+	if (in->e.pid == -1)
+		fdmap_unlink_new(cfg->fdmaps, cfg->nfdmaps);
+	if (in->link == -1)
+		fputs(line, stderr);
 	if (in->detached)
-		syslog(LOG_ERR, "%s", msg);
+		syslog(LOG_ERR, "%.*s", (int)strcspn(line + 7, "\n"), line + 7);
+	if (cfg->report != NULL) {
+		in->e.fail_status = EXIT_USHER;
+		close(in->spare);
+		write_report(cfg, &in->e, &o, line);
+	}
+	if (in->link != -1)
+		daemon_fail(&in->link, EXIT_USHER, line);
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
 	exit(EXIT_USHER);
@@ -500,8 +564,10 @@ finish(const struct usher_config *cfg, struct instance *in)
 		o = (struct outcome){ EXIT_TIMEOUT, 0 };
 	else
 		status_outcome(cfg, e->wstatus, &o);
-	if (cfg->report != NULL)
-		write_report(cfg, e, &o);
+	if (cfg->report != NULL) {
+		close(in->spare);
+		write_report(cfg, e, &o, in->error);
+	}
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
 	/* Only now may a caller of -d that still waits hear how it ended. */
@@ -512,10 +578,14 @@ finish(const struct usher_config *cfg, struct instance *in)
 	status_end(&o);
 }
 
-/* --report: a report that cannot be written is a warning, no more. */
+/*
+ * --report: a report that cannot be written is a warning, no more.  line
+ * is the error line usher printed, or NULL; "error" gets it without the
+ * "usher: " prefix and the newline.
+ */
 static void
 write_report(const struct usher_config *cfg, const struct ending *e,
-    const struct outcome *o)
+    const struct outcome *o, const char *line)
 {
 	struct report	r = {
 		.argv = cfg->argv, .usher_pid = getpid(), .pid = e->pid,
@@ -524,8 +594,15 @@ write_report(const struct usher_config *cfg, const struct ending *e,
 		.status = o->die != 0 ? 128 + o->die : o->code,
 	};
 	struct timespec	now;
-	char		msg[512];
+	char		msg[SPAWN_MSG_MAX], error[SPAWN_MSG_MAX];
 
+	if (line != NULL) {
+		if (strncmp(line, "usher: ", 7) == 0)
+			line += 7;
+		strlcpy(error, line, sizeof(error));
+		error[strcspn(error, "\n")] = '\0';
+		r.error = error;
+	}
 	clock_gettime(CLOCK_REALTIME, &r.end);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	r.wall_s = (double)(now.tv_sec - e->start_mono.tv_sec) +

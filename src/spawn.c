@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errline.h"
 #include "fdmap.h"
 #include "signals.h"
 #include "spawn.h"
@@ -33,32 +34,27 @@ static _Noreturn void	setup_exec(const struct launch *, struct reporter *,
 static void		watch_parent(const struct launch *, pid_t);
 
 /*
- * Report "usher: CONTEXT: [WHAT: ]REASON" and _exit with status.
+ * Report "usher: CONTEXT: [WHAT: ]REASON" and _exit with status.  On the
+ * pipe, the status byte comes first; the line is cut (errline.h) so that
+ * both fit in one atomic write.
  */
 static _Noreturn void
 fail(const struct reporter *r, int status, const char *ctx, const char *what,
     const char *reason)
 {
-	char	 buf[SPAWN_MSG_MAX], head[200];
-	size_t	 off = 0;
+	char	 buf[SPAWN_MSG_MAX + 1];
+	size_t	 off = 0, len;
 
 	if (r->unlink != NULL)
 		unlink(r->unlink);
 	if (r->pipe)
 		buf[off++] = (char)status;
-	buf[off] = '\0';
-	/* A long path is cut, so that the reason and the newline stay. */
-	strlcpy(head, ctx, sizeof(head));
-	strlcat(buf, "usher: ", sizeof(buf));
-	strlcat(buf, head, sizeof(buf));
-	strlcat(buf, ": ", sizeof(buf));
-	if (what != NULL) {
-		strlcat(buf, what, sizeof(buf));
-		strlcat(buf, ": ", sizeof(buf));
-	}
-	strlcat(buf, reason, sizeof(buf));
-	strlcat(buf, "\n", sizeof(buf));
-	if (write(r->fd, buf, off + strlen(buf + off)) == -1)
+	if (what != NULL)
+		len = errline(buf + off, sizeof(buf) - 1, ctx, what, reason,
+		    NULL);
+	else
+		len = errline(buf + off, sizeof(buf) - 1, ctx, reason, NULL);
+	if (write(r->fd, buf, off + len) == -1)
 		_exit(status);
 	_exit(status);
 }
@@ -182,7 +178,7 @@ spawn_start(const struct launch *l, int *fdp)
 int
 spawn_result(int fd, int *status, char *msg, size_t len)
 {
-	char	buf[SPAWN_MSG_MAX];
+	char	buf[SPAWN_MSG_MAX + 1];
 	ssize_t	n;
 
 	do {

@@ -30,6 +30,7 @@ struct launch {
 	int		  exec_link;	/* -d -x: errors go to the caller */
 };
 
+/* A message line and its NUL; on a pipe, a status byte goes before it. */
 #define SPAWN_MSG_MAX	512
 
 pid_t	spawn_start(const struct launch *, int *);

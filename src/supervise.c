@@ -17,12 +17,16 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "errline.h"
 #include "proctree.h"
 #include "signals.h"
 #include "signame.h"
 #include "status.h"
 #include "supervise.h"
 #include "vlog.h"
+
+/* The most of a long command name that a message shows (errline.h). */
+#define CMD_SHOWN	300
 
 /*
  * How long leftover descendants, or a command that was not ready in time,
@@ -289,13 +293,14 @@ on_ready(struct supervisor *s)
 static void
 on_ready_timeout(struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX];
+	char	msg[SPAWN_MSG_MAX], cmd[CMD_SHOWN];
 
 	if (s->ready_done || s->ended)
 		return;
 	s->ready_failed = true;
+	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
 	snprintf(msg, sizeof(msg), "usher: --ready: %s was not ready in "
-	    "time\n", s->cfg->argv[0]);
+	    "time\n", cmd);
 	if (s->link != NULL && *s->link != -1)
 		tell(s, EXIT_TIMEOUT, msg);
 	else
@@ -586,20 +591,20 @@ tell(struct supervisor *s, int status, const char *msg)
 static void
 tell_caller(struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX];
+	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX], cmd[CMD_SHOWN];
 
 	if (s->fail_status != 0) {
 		tell(s, s->fail_status, s->fail_msg);
 		return;
 	}
+	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
 	if (WIFSIGNALED(s->wstatus))
 		snprintf(msg, sizeof(msg), "usher: %s: killed by signal %s "
-		    "before it was ready\n", s->cfg->argv[0],
+		    "before it was ready\n", cmd,
 		    signame_str(WTERMSIG(s->wstatus), name, sizeof(name)));
 	else
 		snprintf(msg, sizeof(msg), "usher: %s: exited with status %d "
-		    "before it was ready\n", s->cfg->argv[0],
-		    WEXITSTATUS(s->wstatus));
+		    "before it was ready\n", cmd, WEXITSTATUS(s->wstatus));
 	tell(s, status_code(s->wstatus), msg);
 }
 

@@ -118,3 +118,75 @@ load test_helper
 	assert_equal "$(printf '%s\n' "$stderr" | wc -l)" 1
 	assert_regex "$stderr" ': No such file or directory$'
 }
+
+# one_line_with REASON: $stderr is one line, cut in the middle of its
+# long path ("..."), and ends with ": REASON".
+one_line_with() {
+	assert_equal "$(printf '%s\n' "$stderr" | wc -l)" 1
+	assert_regex "$stderr" "^usher: .*\\.\\.\\..*: $1\$"
+	[ "${#stderr}" -le 520 ] || fail "line of ${#stderr} characters"
+}
+
+@test "paths of 4,000 to 5,000 characters: every message keeps its reason" {
+	local n long reason code
+	for n in 4000 4100 5000; do
+		long=/nonexistent/$(printf 'p%.0s' $(seq "$n"))
+		reason="No such file or directory" code=127
+		if [ "${#long}" -gt 4095 ]; then
+			reason="File name too long" code=126
+		fi
+		for opts in "-p" "-P" "-o" "-d -p" "-d -o" "-C" "-d -C" \
+		    "-x -C" "-d -x -C" "--report"; do
+			# shellcheck disable=SC2086
+			run_usher $opts "$long" -- touch "$T/ran"
+			assert_equal "$status" 125
+			one_line_with "$reason"
+		done
+		run_usher -f "3>$long" -- touch "$T/ran"
+		assert_equal "$status" 125
+		one_line_with "$reason"
+		run_usher "-$code" "$long"
+		one_line_with "$reason"
+		run_usher "-$code" -d "$long"
+		one_line_with "$reason"
+		assert_file_not_exists "$T/ran"
+	done
+}
+
+@test "a long command name in the readiness messages keeps the reason" {
+	local c200 dir
+	c200=$(printf 'c%.0s' $(seq 200))
+	dir=$T/$c200/$c200/$c200
+	mkdir -p "$dir"
+	ln -s /bin/sh "$dir/sh"
+	run_usher -d --ready fd:3 -- "$dir/sh" -c 'exit 4'
+	assert_equal "$status" 4
+	assert_equal "$(printf '%s\n' "$stderr" | wc -l)" 1
+	assert_regex "$stderr" '^usher: /.*\.\.\..*/sh: exited with status 4 before it was ready$'
+	run_usher --ready fd:3 --ready-timeout 0.2s -- "$dir/sh" -c 'sleep 5'
+	assert_equal "$status" 124
+	assert_regex "$stderr" '^usher: --ready: /.*\.\.\..*/sh was not ready in time$'
+}
+
+@test "a working directory that is gone: -p, -C and --report say why" {
+	mkdir "$T/gone"
+	cd "$T/gone"
+	rmdir "$T/gone"
+	refused "usher: -p: x.pid: No such file or directory" -p x.pid
+	refused "usher: -C: sub: No such file or directory" -C sub
+	refused "usher: --report: r.json: No such file or directory" --report r.json
+}
+
+@test "a failed start leaves no -o or -f file that usher created" {
+	echo old >"$T/old.log"
+	refused "usher: $T/nope: No such file or directory" \
+	    -o "$T/new.log" -f "4>$T/new4" -f "3<$T/nope"
+	assert_file_not_exists "$T/new.log"
+	assert_file_not_exists "$T/new4"
+	refused "usher: $T/nope: No such file or directory" \
+	    -o "$T/old.log" -f "3<$T/nope"
+	assert_equal "$(cat "$T/old.log")" old
+	refused "usher: -u: unknown user 'no-such-user-here'" \
+	    -u no-such-user-here -o "$T/new.log"
+	assert_file_not_exists "$T/new.log"
+}

@@ -1,0 +1,30 @@
+/*
+ * errline.h: usher's one error line, "usher: CONTEXT: REASON\n" (SPEC §6),
+ * and the one rule by which a line too long for its buffer is cut.
+ *
+ * errline() joins its parts (NULL ends the list) with ": " after the
+ * "usher: " prefix and ends the line with a newline; errline_join() does
+ * the same without prefix and newline, for a message that is printed
+ * later.  When the result does not fit in size bytes, the longest part
+ * but the last is cut in the middle, where "..." stands for what was left
+ * out, and then the next longest, so the head and tail of a long path, the
+ * reason (the last part) and the newline stay.  A single part is cut in
+ * its own middle.  A cut never splits a UTF-8 sequence.  Both return the
+ * length written (without the NUL); both are async-signal-safe (no
+ * allocation, no stdio), for the forked child.
+ */
+#ifndef ERRLINE_H
+#define ERRLINE_H
+
+#include <stddef.h>
+
+#define ERRLINE_PARTS	6	/* parts beyond this are left out */
+
+/* What errline() adds to a message: a message joined in a buffer this
+ * much smaller than the line's fits the line uncut. */
+#define ERRLINE_EXTRA	(sizeof("usher: \n") - 1)
+
+size_t	errline(char *, size_t, const char *, ...);
+size_t	errline_join(char *, size_t, const char *, ...);
+
+#endif /* ERRLINE_H */

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# Stress, bounded: a full filesystem under -o and --report, and fd limits
+# of 4 to 8.  usher fails with one clean line and 125, starts nothing,
+# and leaves nothing on disk; a report that cannot be written at the end
+# is a warning and the command's status stays.
+
+load test_helper
+
+# A small tmpfs at $T/fs (root only), unmounted at teardown.
+mount_small() {
+	[ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
+	mkdir "$T/fs"
+	mount -t tmpfs -o "size=64k,nr_inodes=$1,mode=755" tmpfs "$T/fs"
+	echo "$T/fs" >"$T/.mounts"
+}
+
+teardown() {
+	local m
+	if [ -f "$T/.mounts" ]; then
+		while read -r m; do
+			umount "$m" 2>/dev/null || true
+		done <"$T/.mounts"
+	fi
+	[ -f "$T/.pids" ] || return 0
+	while read -r m; do
+		kill -KILL "$m" 2>/dev/null || true
+	done <"$T/.pids"
+}
+
+# fill_blocks: write to $T/fs until no block is left.
+fill_blocks() {
+	! dd if=/dev/zero of="$T/fs/fill" bs=4k 2>/dev/null
+}
+
+# fill_inodes: create files in $T/fs until no inode is left.
+fill_inodes() {
+	local i=0
+	while touch "$T/fs/i$i" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "the tmpfs takes any number of files"
+	done
+}
+
+@test "a full filesystem under -o: one line, 125, nothing started" {
+	mount_small 8
+	fill_blocks
+	fill_inodes
+	refused "usher: $T/fs/out: No space left on device" -o "$T/fs/out"
+	assert_file_not_exists "$T/fs/out"
+}
+
+@test "a full filesystem under --report at the start: 125 at once" {
+	mount_small 8
+	fill_blocks
+	fill_inodes
+	refused "usher: --report: $T/fs/r.json: No space left on device" \
+	    --report "$T/fs/r.json"
+	assert_equal "$(ls "$T/fs" | grep -vc '^i[0-9]*$\|^fill$')" 0
+}
+
+@test "a filesystem that fills up during the run: a warning, the status stays" {
+	mount_small 64
+	run_usher --report "$T/fs/r.json" -- sh -c \
+	    '! dd if=/dev/zero of="$1" bs=4k 2>/dev/null && exit 3' sh \
+	    "$T/fs/fill"
+	assert_equal "$status" 3
+	assert_equal "$stderr" "usher: --report: $T/fs/r.json: No space left on device"
+	# nothing half-written, no temporary file
+	assert_equal "$(ls -A "$T/fs")" fill
+}
+
+# limited N ARG...: usher ARG... under "ulimit -n N", with no fd above 2
+# inherited (so that N counts usher's own fds only), from $T/w.
+limited() {
+	local n=$1
+	shift
+	(
+		cd "$T/w" || exit 97
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			if [ "$fd" -gt 2 ]; then
+				eval "exec $fd>&-"
+			fi
+		done
+		ulimit -n "$n" && exec "$USHER" "$@"
+	)
+}
+
+@test "fd limits of 4 to 8: one clean line, 125, nothing started or left" {
+	local n opts failed=0
+	mkdir "$T/w"
+	for n in 4 5 6 7 8; do
+		for opts in "" "-p app.pid" "-P sup.pid" "--ready fd:3" \
+		    "--ready notify" "-o out" "-d" "-t 5s" \
+		    "-d -p app.pid -P sup.pid -o out" \
+		    "-p app.pid -o out -t 5s --report r.json"; do
+			# shellcheck disable=SC2086
+			run --separate-stderr limited "$n" $opts -- touch "$T/ran"
+			if [ "$status" -eq 0 ]; then
+				# enough fds after all: it ran, and cleaned up
+				assert_file_exists "$T/ran"
+				rm "$T/ran"
+				assert_equal "$(ls -A "$T/w" | grep -v '^out$\|^r.json$')" ""
+				rm -f "$T/w/out" "$T/w/r.json"
+				continue
+			fi
+			failed=$((failed + 1))
+			assert_equal "$status" 125
+			assert_equal "$output" ""
+			assert_regex "$stderr" '^usher: [^'$'\n'']+: Too many open files$'
+			assert_file_not_exists "$T/ran"
+			if [[ "$opts" == *--report* ]]; then
+				run jq -e --arg line "$stderr" '.status == 125 and
+				    .pid == null and .error ==
+				    ($line | ltrimstr("usher: "))' "$T/w/r.json"
+				assert_success
+				rm "$T/w/r.json"
+			fi
+			assert_equal "$(ls -A "$T/w")" ""
+		done
+	done
+	# 4 fds are never enough: every option set failed at least there.
+	[ "$failed" -ge 10 ] || fail "only $failed runs failed"
+}
