@@ -98,6 +98,35 @@ ppid_is() {
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }
 
+@test "--orphans kill: an orphan named with a newline is found and stopped" {
+	run "$USHER" --orphans kill -- sh -c '
+	    "$0" -N "$2" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 >/dev/null 2>&1 &
+	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    exit 0' "$PROBE" "$T" $'\n'
+	assert_equal "$status" 0
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+}
+
+@test "--orphans kill: a name that fakes usher as parent does not get a stranger signalled" {
+	# A process of someone else's, not usher's descendant, whose name is
+	# ")R <usher's pid> 1" and a newline: a line-by-line reader of
+	# /proc/PID/stat would take usher for its parent.
+	start_bg "$USHER" --orphans kill -- "$PROBE" -W "$T/go" -T 10 3>&-
+	local u=$!
+	start_bg "$PROBE" -N ")R $u 1"$'\n' -r "$T/stranger" -R "$T/ready" \
+	    -t TERM -s "$T/sig" -W "$T/never" -T 10
+	local stranger=$!
+	wait_file "$T/ready"
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 0
+	run pid_gone "$stranger"
+	assert_failure
+	assert_equal "$(count_sig "$T/sig" TERM)" 0
+}
+
 @test "--orphans rejects other values" {
 	run_usher --orphans maybe -- touch "$T/ran"
 	assert_equal "$status" 125
