@@ -31,7 +31,8 @@ SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
       src/ready.c src/daemon.c src/run.c
 OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
 HELPERS = $(BUILD)/helpers/probe $(BUILD)/helpers/ptyrun $(BUILD)/helpers/sigq \
-	  $(BUILD)/helpers/reaper $(BUILD)/helpers/notify
+	  $(BUILD)/helpers/reaper $(BUILD)/helpers/notify \
+	  $(BUILD)/helpers/nopidfd
 
 .PHONY: all check sanitize lint fuzz deps deps-fuzz demo install uninstall \
 	clean helpers

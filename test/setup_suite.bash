@@ -8,7 +8,7 @@ setup_suite() {
 		echo "setup_suite: USHER='${USHER:-}' is not an executable; run make check" >&2
 		return 1
 	}
-	for h in probe ptyrun sigq reaper notify; do
+	for h in probe ptyrun sigq reaper notify nopidfd; do
 		[ -x "${HELPERS:-}/$h" ] || {
 			echo "setup_suite: ${HELPERS:-}/$h is missing; run make helpers" >&2
 			return 1
