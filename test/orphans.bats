@@ -133,3 +133,32 @@ ppid_is() {
 	assert_equal "$stderr" "usher: --orphans: invalid value 'maybe' (leave, wait or kill)"
 	assert_file_not_exists "$T/ran"
 }
+
+# The stress tests: a command that forks 2000 children that end at once,
+# and exits without reaping them (the probe's -Z).
+
+@test "stress: 2000 short-lived orphans under --orphans wait, none left unreaped" {
+	# The reaper takes whatever usher leaves behind: only usher may end there.
+	run "$HELPERS/reaper" -T 20 "$USHER" --orphans wait -- \
+	    "$PROBE" -Z 2000 -x 7
+	assert_equal "$status" 0
+	assert_output --regexp '^pid=[0-9]+ exit=7 cmd$'
+}
+
+@test "stress: 2000 short-lived orphans under --orphans kill, none left unreaped" {
+	run "$HELPERS/reaper" -T 20 "$USHER" --orphans kill -k 1s -- \
+	    "$PROBE" -Z 2000 -x 7
+	assert_equal "$status" 0
+	assert_output --regexp '^pid=[0-9]+ exit=7 cmd$'
+}
+
+@test "stress: 2000 short-lived orphans of usher as PID 1, no zombie left" {
+	run unshare --pid --fork --mount-proc "$USHER" -- sh -c '
+	    "$0" -Z 2000 -x 0 || exit 2
+	    i=0
+	    while grep -qs "^[0-9]* (.*) Z" /proc/[0-9]*/stat; do
+		i=$((i + 1)); [ $i -gt 1000 ] && exit 1; sleep 0.01
+	    done
+	    exit 0' "$PROBE"
+	assert_equal "$status" 0
+}
