@@ -127,6 +127,32 @@ ppid_is() {
 	assert_equal "$(count_sig "$T/sig" TERM)" 0
 }
 
+@test "a name that fakes the command's process group gets a stranger no group signal" {
+	# The same /proc parser finds the members of the command's group, to
+	# queue a real-time signal to each: a stranger named ")R 1 <pgid>"
+	# and a newline is not one of them.
+	start_bg "$USHER" -g -- "$PROBE" -r "$T/rep" -R "$T/ready" -t RTMIN+2 \
+	    -s "$T/sig" -W "$T/go" -T 10 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	local pgid=$(field "$T/rep" pgid)
+	start_bg "$PROBE" -N ")R 1 $pgid"$'\n' -R "$T/sready" -t RTMIN+2 \
+	    -s "$T/ssig" -w USR1 -T 10
+	local stranger=$!
+	wait_file "$T/sready"
+	"$HELPERS/sigq" "$u" RTMIN+2 4242
+	wait_line "$T/sig" '^RTMIN\+2 '
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 0
+	# usher is gone, so whatever it queued is pending: the probe records
+	# it before it ends on USR1.
+	kill -USR1 "$stranger"
+	reap "$stranger"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/ssig" 'RTMIN\+2')" 0
+}
+
 @test "--orphans rejects other values" {
 	run_usher --orphans maybe -- touch "$T/ran"
 	assert_equal "$status" 125
