@@ -30,9 +30,8 @@ SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
       src/vlog.c src/proctree.c src/report.c src/path.c src/pidlock.c \
       src/ready.c src/daemon.c src/ttyguard.c src/errline.c src/run.c
 OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
-HELPERS = $(BUILD)/helpers/probe $(BUILD)/helpers/ptyrun $(BUILD)/helpers/sigq \
-	  $(BUILD)/helpers/reaper $(BUILD)/helpers/notify \
-	  $(BUILD)/helpers/tiocsti $(BUILD)/helpers/noseccomp
+HELPERS = $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,\
+	  $(wildcard test/helpers/*.c))
 
 .PHONY: all check sanitize lint fuzz deps deps-fuzz demo install uninstall \
 	clean helpers

@@ -4,9 +4,16 @@
  * closes.  The pid is written here, not with pidfile_write(), because
  * usher's -p holds the command's pid, not its own.
  *
- * An instance is the process that holds the lock: usher's supervisor, or
- * the command itself with -x.  --stop signals that process and waits for
- * it with pidfd_open(2) and poll(2), not by polling the file.
+ * An instance is the processes that hold the lock (usher's supervisor, or
+ * the command itself with -x) and the command, the pid in the file, when
+ * /proc shows it as a holder's child.  --stop signals only those: a pid
+ * merely read from the file may be anyone's, written by whoever can write
+ * the file.  Each is pinned when found, by a pidfd and by its start time
+ * (field 22 of /proc/PID/stat), and a signal goes through the pidfd or
+ * follows a fresh look at the start time, so no process that took a pid
+ * over is signalled.  The waits poll(2) the pidfds; without pidfd_open(2)
+ * (old kernels, seccomp profiles) they look at /proc with a short backoff
+ * until the deadline.
  */
 #include <sys/file.h>
 #include <sys/pidfd.h>
@@ -15,6 +22,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libutil.h>
@@ -29,13 +37,35 @@
 #include <unistd.h>
 
 #include "pidlock.h"
+#include "proctree.h"
 #include "signals.h"
 
 #define HOLDERS_MAX	64
 
+/* A process of the instance, pinned so that a reused pid is never it. */
+struct member {
+	pid_t			pid;
+	int			pidfd;	/* -1 without pidfd_open(2) */
+	unsigned long long	start;	/* field 22 of /proc/PID/stat */
+};
+
+static int	pin(pid_t, struct member *, struct proctree_stat *);
+static void	unpin(struct member *);
+static bool	ended(char);
+static bool	alive(const struct member *);
+static bool	same(const struct member *);
+static int	send_signal(const struct member *, int);
+static void	signal_all(const struct member *, size_t, int);
+static int	lock_id(const char *, dev_t *, ino_t *);
+static bool	holds(long, dev_t, ino_t);
 static bool	holds_lock(long, const char *, dev_t, ino_t);
-static int	wait_gone(const pid_t *, size_t, int, int);
-static int	signal_all(const pid_t *, size_t, int);
+static size_t	find_holders(const char *, struct member *, size_t);
+static bool	find_command(const char *, pid_t, const struct member *,
+		    size_t, struct member *);
+static void	deadline_in(struct timespec *, int);
+static int	deadline_left(const struct timespec *);
+static int	ms_of(const struct timespec *);
+static int	wait_gone(const struct member *, size_t, int, int);
 
 /*
  * Open and lock path.  Returns 0, or -1 with errno set; EEXIST means a
@@ -129,6 +159,140 @@ pidlock_state(const char *path, pid_t *pid)
 	return locked ? PIDLOCK_RUNNING : PIDLOCK_STALE;
 }
 
+
+/* Where a pidfd cannot be had, the waits look at /proc this often at most. */
+#define NAP_MAX_MS	100
+#define NAP_LONG_MS	1000	/* in a wait without a deadline */
+
+/*
+ * Pin pid as it is now into *m: a pidfd where the kernel gives one, and
+ * its start time, so that a later signal can never reach another process
+ * that took the same pid.  *st gets what /proc showed.  Returns -1 when
+ * pid names no live process (or a thread that does not lead one).
+ */
+static int
+pin(pid_t pid, struct member *m, struct proctree_stat *st)
+{
+	m->pid = pid;
+	if ((m->pidfd = pidfd_open(pid, 0)) == -1 &&
+	    (errno == ESRCH || errno == EINVAL))
+		return -1;
+	if (proctree_stat(pid, st) == -1 || ended(st->state)) {
+		unpin(m);
+		return -1;
+	}
+	m->start = st->start;
+	/* Still there after /proc was read: what it showed was this one. */
+	if (!alive(m)) {
+		unpin(m);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+unpin(struct member *m)
+{
+	if (m->pidfd != -1)
+		close(m->pidfd);
+	m->pidfd = -1;
+}
+
+/* A zombie has ended: only its parent's wait is missing. */
+static bool
+ended(char state)
+{
+	return state == 'Z' || state == 'X' || state == 'x';
+}
+
+/* Whether the pinned process has not ended. */
+static bool
+alive(const struct member *m)
+{
+	struct pollfd	pfd = { m->pidfd, POLLIN, 0 };
+
+	if (m->pidfd != -1)
+		return poll(&pfd, 1, 0) == 0;
+	return same(m);
+}
+
+/* Whether pid is, by its start time, still the process that was pinned. */
+static bool
+same(const struct member *m)
+{
+	struct proctree_stat	st;
+
+	return proctree_stat(m->pid, &st) == 0 && st.start == m->start &&
+	    !ended(st.state);
+}
+
+/*
+ * Signal the pinned process: through its pidfd, or, where there is none,
+ * with kill(2) right after its start time was seen unchanged.
+ */
+static int
+send_signal(const struct member *m, int sig)
+{
+	if (m->pidfd != -1) {
+		if (pidfd_send_signal(m->pidfd, sig, NULL, 0) == 0)
+			return 0;
+		if (errno != ENOSYS)
+			return -1;
+	}
+	if (!alive(m) || !same(m)) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(m->pid, sig);
+}
+
+/* Send sig (then CONT, so that a stopped process sees it) to each of m. */
+static void
+signal_all(const struct member *m, size_t n, int sig)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (send_signal(&m[i], sig) == 0 && sig != SIGKILL &&
+		    sig != SIGCONT)
+			send_signal(&m[i], SIGCONT);
+}
+
+/*
+ * The file's identity, without following a symbolic link: a link could
+ * point at another instance's pidfile, or at anyone's locked file.
+ */
+static int
+lock_id(const char *path, dev_t *dev, ino_t *ino)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/* Whether process pid has the file dev/ino open and holds its flock. */
+static bool
+holds(long pid, dev_t dev, ino_t ino)
+{
+	struct dirent	*fe;
+	DIR		*fd;
+	char		 dir[64];
+	bool		 held = false;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+	if ((fd = opendir(dir)) == NULL)
+		return false;
+	while (!held && (fe = readdir(fd)) != NULL)
+		held = isdigit((unsigned char)fe->d_name[0]) &&
+		    holds_lock(pid, fe->d_name, dev, ino);
+	closedir(fd);
+	return held;
+}
+
 /* Whether fd in /proc/PID/fd is path's file and holds its flock. */
 static bool
 holds_lock(long pid, const char *fdname, dev_t dev, ino_t ino)
@@ -153,95 +317,174 @@ holds_lock(long pid, const char *fdname, dev_t dev, ino_t ino)
 }
 
 /*
- * The processes that hold path's lock, into a malloc'd *out.  A reader
- * that merely has the file open does not count.
+ * The processes that hold path's lock, pinned into m (at most max).  A
+ * reader that merely has the file open does not count.  Each is pinned
+ * first and seen to hold the lock again after, so that what is pinned is
+ * the holder and not a process that took its pid meanwhile.
  */
-size_t
-pidlock_holders(const char *path, pid_t **out)
+static size_t
+find_holders(const char *path, struct member *m, size_t max)
 {
-	struct dirent	*pe, *fe;
-	struct stat	 st;
-	DIR		*pd, *fd;
-	char		 dir[64];
-	size_t		 n = 0;
-	long		 pid;
+	struct proctree_stat	 st;
+	struct dirent		*pe;
+	DIR			*pd;
+	dev_t			 dev;
+	ino_t			 ino;
+	size_t			 n = 0;
+	long			 pid;
 
-	if ((*out = reallocarray(NULL, HOLDERS_MAX, sizeof(pid_t))) == NULL ||
-	    stat(path, &st) == -1 || (pd = opendir("/proc")) == NULL)
+	if (lock_id(path, &dev, &ino) == -1 || (pd = opendir("/proc")) == NULL)
 		return 0;
-	while (n < HOLDERS_MAX && (pe = readdir(pd)) != NULL) {
+	while (n < max && (pe = readdir(pd)) != NULL) {
 		if (!isdigit((unsigned char)pe->d_name[0]))
 			continue;
 		pid = strtol(pe->d_name, NULL, 10);
-		snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
-		if ((fd = opendir(dir)) == NULL)
+		if (!holds(pid, dev, ino) || pin((pid_t)pid, &m[n], &st) == -1)
 			continue;
-		while ((fe = readdir(fd)) != NULL) {
-			if (isdigit((unsigned char)fe->d_name[0]) &&
-			    holds_lock(pid, fe->d_name, st.st_dev,
-			    st.st_ino)) {
-				(*out)[n++] = (pid_t)pid;
-				break;
-			}
-		}
-		closedir(fd);
+		if (holds(pid, dev, ino) && alive(&m[n]))
+			n++;
+		else
+			unpin(&m[n]);
 	}
 	closedir(pd);
 	return n;
 }
 
 /*
- * Wait until every one of pids has ended, or ms milliseconds (-1: no
- * limit) have passed, or (sigfd != -1) a signal came.  Returns 0 when all
- * are gone, 1 on the deadline, 2 for a signal.
+ * The command, pid as the file says, pinned into *c when it belongs to
+ * the instance: the child of a holder, as /proc shows it while that holder
+ * still lives (a holder itself is signalled as one).  A pid that anyone
+ * who can write the file could have put there is never signalled: a live
+ * one that is not the instance's gets a warning.  Returns whether *c was
+ * filled.
+ */
+static bool
+find_command(const char *path, pid_t pid, const struct member *h, size_t n,
+    struct member *c)
+{
+	struct proctree_stat	st;
+	size_t			i;
+
+	if (pid <= 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (h[i].pid == pid)
+			return false;
+	if (pin(pid, c, &st) == -1)
+		return false;
+	for (i = 0; i < n; i++)
+		if (h[i].pid == st.ppid && alive(&h[i]))
+			return true;
+	unpin(c);
+	warnx("%s: pid %d does not belong to the instance: not signalled",
+	    path, (int)pid);
+	return false;
+}
+
+/* *end becomes ms milliseconds from now (-1: never). */
+static void
+deadline_in(struct timespec *end, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, end);
+	if (ms < 0) {
+		end->tv_sec = -1;
+		return;
+	}
+	end->tv_sec += ms / 1000;
+	end->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (end->tv_nsec >= 1000000000L) {
+		end->tv_sec++;
+		end->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds until *end, rounded up; 0 once it passed, -1 for never. */
+static int
+deadline_left(const struct timespec *end)
+{
+	struct timespec	now;
+	long long	ns;
+
+	if (end->tv_sec < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (end->tv_sec - now.tv_sec) * 1000000000LL +
+	    (end->tv_nsec - now.tv_nsec);
+	return ns <= 0 ? 0 : (int)((ns + 999999) / 1000000);
+}
+
+/* A struct timespec as milliseconds for deadline_in(), capped. */
+static int
+ms_of(const struct timespec *ts)
+{
+	if (ts->tv_sec >= INT_MAX / 1000)
+		return INT_MAX;
+	return (int)(ts->tv_sec * 1000 + ts->tv_nsec / 1000000);
+}
+
+/*
+ * Wait until every one of m has ended, or ms milliseconds (-1: no limit)
+ * have passed, or (sigfd != -1) a signal came.  Returns 0 when all are
+ * gone, 1 on the deadline, 2 for a signal.  The pidfds are polled; a
+ * process without one (no pidfd_open) is looked at by its start time in
+ * /proc after naps that double from 1 ms, so that a pid that was reused
+ * counts as gone and none is ever waited for in its place.
  */
 static int
-wait_gone(const pid_t *pids, size_t n, int ms, int sigfd)
+wait_gone(const struct member *m, size_t n, int ms, int sigfd)
 {
-	struct pollfd	pfd[HOLDERS_MAX + 1];
-	struct timespec	now, end;
-	size_t		i, k = 0, left;
-	long long	rest;
-	int		r;
+	struct pollfd	pfd[HOLDERS_MAX + 2];
+	struct timespec	end;
+	size_t		i, k;
+	int		nap = 1, nap_max, rest;
+	bool		left, slow;
 
-	for (i = 0; i < n; i++) {
-		pfd[k].fd = pidfd_open(pids[i], 0);
-		pfd[k].events = POLLIN;
-		if (pfd[k].fd != -1)
-			k++;
-	}
-	pfd[k] = (struct pollfd){ sigfd, POLLIN, 0 };
-	if (k == 0) {
-		/* Nothing to watch: let the time pass, or a signal come. */
-		return poll(pfd, 1, ms < 0 ? 1000 : ms) > 0 &&
-		    pfd[0].revents != 0 ? 2 : 1;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += ms / 1000;
-	end.tv_nsec += (long)(ms % 1000) * 1000000L;
-	for (left = k, r = 0; left > 0 && r == 0;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		rest = (end.tv_sec - now.tv_sec) * 1000LL +
-		    (end.tv_nsec - now.tv_nsec) / 1000000L;
-		if (ms >= 0 && rest <= 0)
-			r = 1;
-		else if (poll(pfd, k + 1, ms < 0 ? -1 : (int)rest) <= 0)
-			r = ms < 0 ? 0 : 1;
-		else if (pfd[k].revents != 0)
-			r = 2;
-		for (i = 0; i < k; i++) {
-			if (pfd[i].fd != -1 && pfd[i].revents != 0) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-				left--;
-			}
-			pfd[i].revents = 0;
+	nap_max = ms < 0 ? NAP_LONG_MS : NAP_MAX_MS;
+	deadline_in(&end, ms);
+	for (;;) {
+		left = slow = false;
+		for (i = k = 0; i < n; i++) {
+			if (!alive(&m[i]))
+				continue;
+			left = true;
+			if (m[i].pidfd == -1)
+				slow = true;
+			else
+				pfd[k++] = (struct pollfd){ m[i].pidfd, POLLIN,
+				    0 };
 		}
+		if (!left)
+			return 0;
+		if ((rest = deadline_left(&end)) == 0)
+			return 1;
+		if (slow && (rest < 0 || rest > nap))
+			rest = nap;
+		pfd[k++] = (struct pollfd){ sigfd, POLLIN, 0 };
+		if (poll(pfd, k, rest) > 0 && sigfd != -1 &&
+		    pfd[k - 1].revents != 0)
+			return 2;
+		if (slow && nap < nap_max)
+			nap = nap * 2 > nap_max ? nap_max : nap * 2;
 	}
-	for (i = 0; i < k; i++)
-		if (pfd[i].fd != -1)
-			close(pfd[i].fd);
-	return r;
+}
+
+/*
+ * The pids of the processes that hold path's lock, into a malloc'd *out.
+ */
+size_t
+pidlock_holders(const char *path, pid_t **out)
+{
+	struct member	m[HOLDERS_MAX];
+	size_t		i, n;
+
+	if ((*out = reallocarray(NULL, HOLDERS_MAX, sizeof(pid_t))) == NULL)
+		return 0;
+	n = find_holders(path, m, HOLDERS_MAX);
+	for (i = 0; i < n; i++) {
+		(*out)[i] = m[i].pid;
+		unpin(&m[i]);
+	}
+	return n;
 }
 
 /*
@@ -254,17 +497,22 @@ wait_gone(const pid_t *pids, size_t n, int ms, int sigfd)
 int
 pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
 {
-	struct signalfd_siginfo	 si;
-	pid_t			*pids, pid;
-	size_t			 n;
-	int			 r;
+	struct signalfd_siginfo	si;
+	struct member		m[HOLDERS_MAX];
+	struct pollfd		pfd = { sigfd, POLLIN, 0 };
+	pid_t			pid;
+	size_t			i, n;
+	int			r;
 
 	for (;;) {
 		if (pidlock_state(path, &pid) != PIDLOCK_RUNNING)
 			return 0;
-		n = pidlock_holders(path, &pids);
-		r = wait_gone(pids, n, n > 0 ? -1 : 1000, sigfd);
-		free(pids);
+		if ((n = find_holders(path, m, HOLDERS_MAX)) == 0)
+			r = poll(&pfd, 1, NAP_LONG_MS) > 0 ? 2 : 1;
+		else
+			r = wait_gone(m, n, -1, sigfd);
+		for (i = 0; i < n; i++)
+			unpin(&m[i]);
 		if (r != 2)
 			continue;
 		while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
@@ -275,52 +523,38 @@ pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
 	}
 }
 
-static int
-signal_all(const pid_t *pids, size_t n, int sig)
-{
-	size_t	i;
-	int	sent = 0;
-
-	for (i = 0; i < n; i++) {
-		if (kill(pids[i], sig) == 0)
-			sent++;
-		if (sig != SIGKILL && sig != SIGCONT)
-			kill(pids[i], SIGCONT);
-	}
-	return sent;
-}
-
 /*
  * --stop: signal the instance holding path, wait up to grace for it to
- * end, then KILL the command (the pid in the file) and the holders, and
- * wait a little more.  Returns 0 when the instance is gone or was never
- * there, 1 when it could not be stopped.
+ * end, then KILL the command and the holders, and wait a little more.
+ * Only processes pinned as the instance's are signalled (find_holders,
+ * find_command).  Returns 0 when the instance is gone or was never there,
+ * 1 when it could not be stopped.
  */
 int
 pidlock_stop(const char *path, int sig, const struct timespec *grace)
 {
-	pid_t	*pids, pid;
-	size_t	 n;
-	int	 ms, r;
+	struct member	m[HOLDERS_MAX + 1];
+	pid_t		pid;
+	size_t		i, n;
+	int		r;
+	bool		cmd;
 
 	if (pidlock_state(path, &pid) != PIDLOCK_RUNNING)
 		return 0;
-	if ((n = pidlock_holders(path, &pids)) == 0) {
-		free(pids);
+	if ((n = find_holders(path, m, HOLDERS_MAX)) == 0)
 		return pidlock_state(path, &pid) == PIDLOCK_RUNNING;
-	}
-	signal_all(pids, n, sig);
-	ms = grace->tv_sec >= INT_MAX / 1000 ? INT_MAX :
-	    (int)(grace->tv_sec * 1000 + grace->tv_nsec / 1000000);
-	r = wait_gone(pids, n, ms, -1);
-	if (r != 0 && pid > 0 && kill(pid, SIGKILL) == 0) {
+	cmd = find_command(path, pid, m, n, &m[n]);
+	signal_all(m, n, sig);
+	r = wait_gone(m, n, ms_of(grace), -1);
+	if (r != 0 && cmd && send_signal(&m[n], SIGKILL) == 0) {
 		/* The supervisor ends once its command has: give it time. */
-		r = wait_gone(pids, n, 2000, -1);
+		r = wait_gone(m, n, 2000, -1);
 	}
 	if (r != 0) {
-		signal_all(pids, n, SIGKILL);
-		r = wait_gone(pids, n, 5000, -1);
+		signal_all(m, n, SIGKILL);
+		r = wait_gone(m, n, 5000, -1);
 	}
-	free(pids);
+	for (i = 0; i < n + (cmd ? 1 : 0); i++)
+		unpin(&m[i]);
 	return r == 0 && pidlock_state(path, &pid) != PIDLOCK_RUNNING ? 0 : 1;
 }

@@ -1,54 +1,155 @@
 /*
  * proctree.c: one pass over /proc reads every process's ppid and pgid
- * (fields 4 and 5 of /proc/PID/stat, after the parenthesised name, which
- * may itself hold spaces and parentheses).
+ * (fields 4 and 5 of /proc/PID/stat).  The whole file is read at once and
+ * parsed after the last ')': the name before it is the process's own
+ * choice, and a newline or a ')' in it must not move the fields after it.
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proctree.h"
 
-struct proc {
-	pid_t	pid;
-	pid_t	ppid;
-	pid_t	pgid;
-};
+#define STAT_MAX	4096	/* far more than 52 numbers and a name */
+#define STAT_SKIP	16	/* fields 6 to 21, before the start time */
 
-static size_t	scan(struct proc **);
-static int	stat_read(long, struct proc *);
+static size_t	scan(struct proctree_stat **);
 static bool	in(const pid_t *, size_t, pid_t);
+static int	number(const char **, const char *, unsigned long long,
+		    unsigned long long *);
+static int	skip_number(const char **, const char *);
+static int	space(const char **, const char *);
+
+/* Digits at *p, at most max, into *v; *p moves past them. */
+static int
+number(const char **p, const char *end, unsigned long long max,
+    unsigned long long *v)
+{
+	const char	*s = *p;
+	unsigned	 d;
+
+	*v = 0;
+	while (s < end && *s >= '0' && *s <= '9') {
+		d = (unsigned)(*s - '0');
+		if (*v > (max - d) / 10)
+			return -1;
+		*v = *v * 10 + d;
+		s++;
+	}
+	if (s == *p)
+		return -1;
+	*p = s;
+	return 0;
+}
+
+/* A field that is a number, perhaps negative, whose value is not needed. */
+static int
+skip_number(const char **p, const char *end)
+{
+	const char	*s = *p;
+
+	if (s < end && *s == '-')
+		s++;
+	if (s == end || *s < '0' || *s > '9')
+		return -1;
+	while (s < end && *s >= '0' && *s <= '9')
+		s++;
+	*p = s;
+	return 0;
+}
 
 static int
-stat_read(long pid, struct proc *p)
+space(const char **p, const char *end)
 {
-	char	 path[64], buf[512], *s;
-	FILE	*f;
-	int	 ppid, pgid;
+	if (*p == end || **p != ' ')
+		return -1;
+	(*p)++;
+	return 0;
+}
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if ((f = fopen(path, "re")) == NULL)
+/*
+ * The bytes of a /proc/PID/stat, "PID (NAME) S PPID PGID ...", into *st,
+ * the start time being field 22.  Only buf[0] to buf[len - 1] are read;
+ * no NUL is needed.  NAME ends at the last ')' of the buffer, since no
+ * later field can hold one.  Returns 0, or -1 when the bytes are not
+ * such a line.
+ */
+int
+proctree_parse_stat(const char *buf, size_t len, struct proctree_stat *st)
+{
+	const char		*p = buf, *end = buf + len, *rp;
+	unsigned long long	 pid, ppid, pgid, start;
+	int			 i;
+
+	if (number(&p, end, INT_MAX, &pid) == -1 || pid == 0 ||
+	    space(&p, end) == -1 || p == end || *p++ != '(')
 		return -1;
-	s = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (s == NULL || (s = strrchr(buf, ')')) == NULL ||
-	    sscanf(s + 1, " %*c %d %d", &ppid, &pgid) != 2)
+	for (rp = end; rp > p && rp[-1] != ')'; rp--)
+		continue;
+	if (rp == p)
 		return -1;
-	*p = (struct proc){ (pid_t)pid, (pid_t)ppid, (pid_t)pgid };
+	p = rp;
+	if (space(&p, end) == -1 || p == end || *p == ' ')
+		return -1;
+	st->state = *p++;
+	if (space(&p, end) == -1 ||
+	    number(&p, end, INT_MAX, &ppid) == -1 || space(&p, end) == -1 ||
+	    number(&p, end, INT_MAX, &pgid) == -1)
+		return -1;
+	for (i = 0; i < STAT_SKIP; i++)
+		if (space(&p, end) == -1 || skip_number(&p, end) == -1)
+			return -1;
+	if (space(&p, end) == -1 ||
+	    number(&p, end, ULLONG_MAX, &start) == -1 ||
+	    (p != end && *p != ' ' && *p != '\n'))
+		return -1;
+	st->pid = (pid_t)pid;
+	st->ppid = (pid_t)ppid;
+	st->pgid = (pid_t)pgid;
+	st->start = start;
+	return 0;
+}
+
+/*
+ * Process pid as /proc shows it now.  Returns 0, or -1 when it is gone
+ * (or /proc cannot be read).
+ */
+int
+proctree_stat(pid_t pid, struct proctree_stat *st)
+{
+	char	path[64], buf[STAT_MAX];
+	size_t	len = 0;
+	ssize_t	n;
+	int	fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while (len < sizeof(buf) && ((n = read(fd, buf + len,
+	    sizeof(buf) - len)) > 0 || (n == -1 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
+	close(fd);
+	if (proctree_parse_stat(buf, len, st) == -1 || st->pid != pid)
+		return -1;
 	return 0;
 }
 
 /* Every process now; returns the count, 0 with *out NULL on failure. */
 static size_t
-scan(struct proc **out)
+scan(struct proctree_stat **out)
 {
-	struct dirent	*de;
-	struct proc	*v = NULL, *nv;
-	DIR		*d;
-	size_t		 n = 0, cap = 0;
+	struct dirent		*de;
+	struct proctree_stat	*v = NULL, *nv;
+	DIR			*d;
+	size_t			 n = 0, cap = 0;
 
 	*out = NULL;
 	if ((d = opendir("/proc")) == NULL)
@@ -62,14 +163,14 @@ scan(struct proc **out)
 				break;
 			v = nv;
 		}
-		if (stat_read(strtol(de->d_name, NULL, 10), &v[n]) == 0)
+		if (proctree_stat((pid_t)strtol(de->d_name, NULL, 10),
+		    &v[n]) == 0)
 			n++;
 	}
 	closedir(d);
 	*out = v;
 	return n;
 }
-
 static bool
 in(const pid_t *v, size_t n, pid_t pid)
 {
@@ -85,7 +186,7 @@ in(const pid_t *v, size_t n, pid_t pid)
 size_t
 proctree_group(pid_t pgid, pid_t **out)
 {
-	struct proc	*v;
+	struct proctree_stat	*v;
 	size_t		 i, n, k = 0;
 
 	n = scan(&v);
@@ -107,7 +208,7 @@ proctree_group(pid_t pgid, pid_t **out)
 size_t
 proctree_descendants(pid_t root, pid_t **out)
 {
-	struct proc	*v;
+	struct proctree_stat	*v;
 	size_t		 i, n, k = 0;
 	bool		 grew = true;
 

@@ -98,9 +98,93 @@ ppid_is() {
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }
 
+@test "--orphans kill: an orphan named with a newline is found and stopped" {
+	run "$USHER" --orphans kill -- sh -c '
+	    "$0" -N "$2" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 >/dev/null 2>&1 &
+	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    exit 0' "$PROBE" "$T" $'\n'
+	assert_equal "$status" 0
+	local gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+}
+
+@test "--orphans kill: a name that fakes usher as parent does not get a stranger signalled" {
+	# A process of someone else's, not usher's descendant, whose name is
+	# ")R <usher's pid> 1" and a newline: a line-by-line reader of
+	# /proc/PID/stat would take usher for its parent.
+	start_bg "$USHER" --orphans kill -- "$PROBE" -W "$T/go" -T 10 3>&-
+	local u=$!
+	start_bg "$PROBE" -N ")R $u 1"$'\n' -r "$T/stranger" -R "$T/ready" \
+	    -t TERM -s "$T/sig" -W "$T/never" -T 10
+	local stranger=$!
+	wait_file "$T/ready"
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 0
+	run pid_gone "$stranger"
+	assert_failure
+	assert_equal "$(count_sig "$T/sig" TERM)" 0
+}
+
+@test "a name that fakes the command's process group gets a stranger no group signal" {
+	# The same /proc parser finds the members of the command's group, to
+	# queue a real-time signal to each: a stranger named ")R 1 <pgid>"
+	# and a newline is not one of them.
+	start_bg "$USHER" -g -- "$PROBE" -r "$T/rep" -R "$T/ready" -t RTMIN+2 \
+	    -s "$T/sig" -W "$T/go" -T 10 3>&-
+	local u=$!
+	wait_file "$T/ready"
+	local pgid=$(field "$T/rep" pgid)
+	start_bg "$PROBE" -N ")R 1 $pgid"$'\n' -R "$T/sready" -t RTMIN+2 \
+	    -s "$T/ssig" -w USR1 -T 10
+	local stranger=$!
+	wait_file "$T/sready"
+	"$HELPERS/sigq" "$u" RTMIN+2 4242
+	wait_line "$T/sig" '^RTMIN\+2 '
+	touch "$T/go"
+	reap "$u"
+	assert_equal "$status" 0
+	# usher is gone, so whatever it queued is pending: the probe records
+	# it before it ends on USR1.
+	kill -USR1 "$stranger"
+	reap "$stranger"
+	assert_equal "$status" 0
+	assert_equal "$(count_sig "$T/ssig" 'RTMIN\+2')" 0
+}
+
 @test "--orphans rejects other values" {
 	run_usher --orphans maybe -- touch "$T/ran"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: --orphans: invalid value 'maybe' (leave, wait or kill)"
 	assert_file_not_exists "$T/ran"
+}
+
+# The stress tests: a command that forks 2000 children that end at once,
+# and exits without reaping them (the probe's -Z).
+
+@test "stress: 2000 short-lived orphans under --orphans wait, none left unreaped" {
+	# The reaper takes whatever usher leaves behind: only usher may end there.
+	run "$HELPERS/reaper" -T 20 "$USHER" --orphans wait -- \
+	    "$PROBE" -Z 2000 -x 7
+	assert_equal "$status" 0
+	assert_output --regexp '^pid=[0-9]+ exit=7 cmd$'
+}
+
+@test "stress: 2000 short-lived orphans under --orphans kill, none left unreaped" {
+	run "$HELPERS/reaper" -T 20 "$USHER" --orphans kill -k 1s -- \
+	    "$PROBE" -Z 2000 -x 7
+	assert_equal "$status" 0
+	assert_output --regexp '^pid=[0-9]+ exit=7 cmd$'
+}
+
+@test "stress: 2000 short-lived orphans of usher as PID 1, no zombie left" {
+	run unshare --pid --fork --mount-proc "$USHER" -- sh -c '
+	    "$0" -Z 2000 -x 0 || exit 2
+	    i=0
+	    while grep -qs "^[0-9]* (.*) Z" /proc/[0-9]*/stat; do
+		i=$((i + 1)); [ $i -gt 1000 ] && exit 1; sleep 0.01
+	    done
+	    exit 0' "$PROBE"
+	assert_equal "$status" 0
 }

@@ -288,6 +288,78 @@ content_is() {
 	assert_equal "$stderr" ""
 }
 
+@test "--stop without pidfd_open: a TERM that is obeyed ends the wait at once" {
+	daemon -- -t TERM -s "$T/sig" -w TERM
+	local t0=$(now_ms)
+	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop -p "$T/app.pid"
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	pid_gone "$cpid"
+	pid_gone "$spid"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	assert_file_not_exists "$T/app.pid"
+	[ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
+}
+
+@test "--stop -k 0.5s without pidfd_open: KILL after the grace, 0 within 2 s" {
+	daemon -- -t TERM -s "$T/sig" -W "$T/go"
+	local t0=$(now_ms)
+	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop \
+	    -p "$T/app.pid" -k 0.5s
+	local dt=$(( $(now_ms) - t0 ))
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	pid_gone "$cpid"
+	pid_gone "$spid"
+	assert_file_not_exists "$T/app.pid"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	[ "$dt" -ge 450 ] && [ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
+}
+
+# nobody_dir: $T/run, a directory of nobody's that nobody can reach.
+nobody_dir() {
+	local d=$T
+	while [ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	chmod o+x "$BATS_RUN_TMPDIR"
+	mkdir "$T/run"
+	chown nobody:nogroup "$T/run"
+}
+
+@test "--stop as root never signals a pid that another user wrote into the file" {
+	[ "$(id -u)" = 0 ] || fail "this test needs root"
+	nobody_dir
+	# A process of root's, which the other user would like killed.
+	start_bg "$PROBE" -r "$T/victim" -t TERM -s "$T/vsig" -W "$T/never" -T 20
+	local victim=$!
+	wait_file "$T/victim"
+	# nobody writes its pid into the file and holds the lock with
+	# processes that ignore TERM (flock and the probe it runs).
+	start_bg setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c '
+	    echo "$2" >"$1/run/app.pid"
+	    trap "" TERM
+	    exec flock -n "$1/run/app.pid" "$0" -R "$1/run/ready" -t TERM \
+	        -s "$1/run/sig" -W "$1/never" -T 20' "$PROBE" "$T" "$victim"
+	local holder=$!
+	wait_file "$T/run/ready"
+	local probe=$(cat "/proc/$holder/task/$holder/children")
+	track_pid "$probe"
+	run_usher --stop -p "$T/run/app.pid" -k 1s
+	local st=$status err=$stderr
+	run pid_gone "$victim"
+	assert_failure
+	assert_equal "$(count_sig "$T/vsig" TERM)" 0
+	assert_equal "$st" 0
+	assert_equal "$err" "usher: $T/run/app.pid: pid $victim does not belong to the instance: not signalled"
+	# the holders, which are the instance, got TERM, then KILL
+	pid_gone "$holder"
+	pid_gone "$probe"
+	assert_equal "$(count_sig "$T/run/sig" TERM)" 1
+}
+
 @test "-x -p: the pidfile holds usher's pid, which is the command's, and the command holds the lock" {
 	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
 	    -W "$T/go" -T 10 3>&-

@@ -8,7 +8,8 @@ setup_suite() {
 		echo "setup_suite: USHER='${USHER:-}' is not an executable; run make check" >&2
 		return 1
 	}
-	for h in probe ptyrun sigq reaper notify tiocsti noseccomp; do
+	for h in "$(dirname "${BASH_SOURCE[0]}")"/helpers/*.c; do
+		h=$(basename "$h" .c)
 		[ -x "${HELPERS:-}/$h" ] || {
 			echo "setup_suite: ${HELPERS:-}/$h is missing; run make helpers" >&2
 			return 1

@@ -83,11 +83,12 @@ wait_line() {
 }
 
 # wait_gone PID [SECONDS]: until PID no longer exists (zombies count as
-# gone: their state in /proc is Z).
+# gone: their state in /proc is Z).  The state is the first word after the
+# last ')' of the file: the name before it may hold ')' and newlines.
 pid_gone() {
 	local s
 	[ -e "/proc/$1" ] || return 0
-	s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	s=$(sed -z 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null) || return 0
 	[ "$s" = Z ] || [ -z "$s" ]
 }
 wait_gone() {

@@ -9,7 +9,11 @@
  * command would.
  *
  * probe [-r FILE] [-e NAME]... [-t SIGLIST] [-s FILE] [-w SIG] [-W FILE]
- *       [-R FILE] [-c N] [-Z N] [-B FILE] [-T SECONDS] [-x CODE | -k SIG]
+ *       [-R FILE] [-c N] [-Z N] [-B FILE] [-N NAME] [-T SECONDS]
+ *       [-x CODE | -k SIG]
+ *
+ * -N NAME sets the probe's own name (the comm of /proc/PID/stat, at most
+ * 15 bytes, any bytes but NUL) first of all, as a hostile process would.
  */
 
 #include <sys/prctl.h>
@@ -49,6 +53,7 @@ struct options {
 	const char	 *ready;	/* -R */
 	int		  zombies;	/* -Z */
 	const char	 *bgfile;	/* -B */
+	const char	 *comm;		/* -N */
 	int64_t		  timeout;	/* -T, in milliseconds */
 	int		  code;		/* -x, -1 for none */
 	int		  killsig;	/* -k, 0 for none */
@@ -117,8 +122,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: probe [-r FILE] [-e NAME]... [-t SIGLIST] "
 	    "[-s FILE] [-w SIG] [-W FILE]\n"
-	    "             [-R FILE] [-c N] [-Z N] [-B FILE] [-T SECONDS] "
-	    "[-x CODE | -k SIG]\n");
+	    "             [-R FILE] [-c N] [-Z N] [-B FILE] [-N NAME] "
+	    "[-T SECONDS]\n"
+	    "             [-x CODE | -k SIG]\n");
 	exit(EXIT_PROBE);
 }
 
@@ -128,7 +134,7 @@ parse_options(int argc, char **argv, struct options *o)
 	const char *errstr;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "+B:c:e:k:R:r:s:T:t:W:w:x:Z:")) != -1) {
+	while ((ch = getopt(argc, argv, "+B:c:e:k:N:R:r:s:T:t:W:w:x:Z:")) != -1) {
 		errstr = NULL;
 		switch (ch) {
 		case 'B':
@@ -143,6 +149,11 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'k':
 			if ((o->killsig = sig_parse(optarg)) == -1)
 				errx(EXIT_PROBE, "%s: bad signal", optarg);
+			break;
+		case 'N':
+			if (strlen(optarg) > 15)
+				errx(EXIT_PROBE, "-N: longer than 15 bytes");
+			o->comm = optarg;
 			break;
 		case 'R':
 			o->ready = optarg;
@@ -172,7 +183,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->code = strtonum(optarg, 0, 255, &errstr);
 			break;
 		case 'Z':
-			o->zombies = strtonum(optarg, 0, 1000, &errstr);
+			o->zombies = strtonum(optarg, 0, 10000, &errstr);
 			break;
 		default:
 			usage();
@@ -699,15 +710,18 @@ background(const struct options *o, struct state *st)
 	write_atomic(o->bgfile, buf, len);
 }
 
-/* -Z: children that exit at once and that the probe never reaps. */
+/*
+ * -Z: children that exit at once and that the probe never reaps.  vfork,
+ * since they do nothing but _exit: thousands cost no copy of the memory.
+ */
 static void
 zombies(int n)
 {
 	pid_t pid;
 
 	while (n-- > 0) {
-		if ((pid = fork()) == -1)
-			err(EXIT_PROBE, "fork");
+		if ((pid = vfork()) == -1)
+			err(EXIT_PROBE, "vfork");
 		if (pid == 0)
 			_exit(0);
 	}
@@ -751,6 +765,8 @@ main(int argc, char **argv)
 		err(EXIT_PROBE, "calloc");
 	sigemptyset(&o.trap);
 	parse_options(argc, argv, &o);
+	if (o.comm != NULL && prctl(PR_SET_NAME, o.comm) == -1)
+		err(EXIT_PROBE, "prctl");
 	st.deadline = now_ms() + o.timeout;
 	report = collect(&o, &len);
 	if (o.report != NULL)
