@@ -48,12 +48,14 @@ _usher_signals()
 {
 	local pre=${1-} word=${cur#"${1-}"} sigs=${2:-$_usher_sigs}
 	if [[ ${word^^} == SIG* ]]; then
+		# shellcheck disable=SC2086 # a list of names, split on purpose
 		sigs=$(printf 'SIG%s ' $sigs)
 		word=${word^^}
 	elif [[ $word == [a-z]* ]]; then
 		word=${word^^}
 	fi
-	COMPREPLY+=($(compgen -P "$pre" -W "$sigs" -- "$word"))
+	mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY \
+	    < <(compgen -P "$pre" -W "$sigs" -- "$word")
 }
 
 # _usher_wordindex K: the index in COMP_WORDS where words[K] starts.
@@ -122,7 +124,7 @@ _usher()
 		if declare -F _command_offset >/dev/null; then
 			_command_offset "$(_usher_wordindex "$start")"
 		else
-			COMPREPLY=($(compgen -c -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 		fi
 		return
 	fi
@@ -142,14 +144,16 @@ _usher()
 		;;
 	--pdeathsig)
 		_usher_signals
-		COMPREPLY+=($(compgen -W 'none' -- "$cur"))
+		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY \
+		    < <(compgen -W 'none' -- "$cur")
 		return
 		;;
 	-R | --rewrite)
 		if [[ $cur == *:* ]]; then
 			_usher_signals "${cur%%:*}:"
-			COMPREPLY+=($(compgen -P "${cur%%:*}:" -W 'none 0' \
-			    -- "${cur#*:}"))
+			mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY \
+			    < <(compgen -P "${cur%%:*}:" -W 'none 0' \
+			    -- "${cur#*:}")
 		else
 			_usher_signals
 			COMPREPLY=("${COMPREPLY[@]/%/:}")
@@ -180,21 +184,23 @@ _usher()
 		;;
 	--restart)
 		# Only reached as --restart=WHEN.
-		COMPREPLY=($(compgen -W 'on-failure always' -- "$cur"))
+		mapfile -t COMPREPLY \
+		    < <(compgen -W 'on-failure always' -- "$cur")
 		return
 		;;
 	--if-running)
-		COMPREPLY=($(compgen -W 'fail skip wait' -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W 'fail skip wait' -- "$cur")
 		return
 		;;
 	--orphans)
-		COMPREPLY=($(compgen -W 'leave wait kill' -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W 'leave wait kill' -- "$cur")
 		return
 		;;
 	--ready)
 		# fd:N (a number follows) or notify.
 		if [[ $cur != *:* ]]; then
-			COMPREPLY=($(compgen -W 'fd: notify' -- "$cur"))
+			mapfile -t COMPREPLY \
+			    < <(compgen -W 'fd: notify' -- "$cur")
 			[[ ${COMPREPLY[*]} == fd: ]] &&
 			    compopt -o nospace 2>/dev/null
 			declare -F __ltrim_colon_completions >/dev/null &&
@@ -204,9 +210,10 @@ _usher()
 		;;
 	-u | --user)
 		if [[ $cur == *:* ]]; then
-			COMPREPLY=($(compgen -P "${cur%%:*}:" -g -- "${cur#*:}"))
+			mapfile -t COMPREPLY \
+			    < <(compgen -P "${cur%%:*}:" -g -- "${cur#*:}")
 		else
-			COMPREPLY=($(compgen -u -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 		fi
 		declare -F __ltrim_colon_completions >/dev/null &&
 		    __ltrim_colon_completions "$cur"
@@ -216,7 +223,7 @@ _usher()
 		if declare -F _filedir >/dev/null; then
 			_filedir -d
 		else
-			COMPREPLY=($(compgen -d -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		fi
 		return
 		;;
@@ -225,17 +232,17 @@ _usher()
 		if declare -F _filedir >/dev/null; then
 			_filedir
 		else
-			COMPREPLY=($(compgen -f -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		fi
 		return
 		;;
 	-E | --env)
-		COMPREPLY=($(compgen -e -S = -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -e -S = -- "$cur")
 		compopt -o nospace 2>/dev/null
 		return
 		;;
 	-U | --unset)
-		COMPREPLY=($(compgen -e -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -e -- "$cur")
 		return
 		;;
 	-f | --fd | -k | --kill-after | -m | --umask | -t | --timeout | \
@@ -247,7 +254,7 @@ _usher()
 		;;
 	esac
 
-	COMPREPLY=($(compgen -W "$_usher_opts_arg $_usher_opts_flag" \
-	    -- "$cur"))
+	mapfile -t COMPREPLY \
+	    < <(compgen -W "$_usher_opts_arg $_usher_opts_flag" -- "$cur")
 } &&
 	complete -F _usher usher
