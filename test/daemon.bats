@@ -35,11 +35,13 @@ daemon() {
 }
 
 @test "-d: the caller returns promptly with 0 while the command runs on" {
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run_usher -d -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
 	    -T 10 3>&-
 	local dt=$(( $(now_ms) - t0 ))
-	local pid=$(cat "$T/app.pid")
+	local pid
+	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
@@ -54,7 +56,8 @@ daemon() {
 	    -W "$T/go" -T 10 3>&-
 	local caller=$!
 	reap "$caller"
-	local s=$(cat "$T/sup.pid")
+	local s
+	s=$(cat "$T/sup.pid")
 	track_pid "$s"
 	assert_equal "$status" 0
 	wait_file "$T/rep"
@@ -68,7 +71,9 @@ daemon() {
 
 @test "-d: the command leads its group in a session led by neither it nor the supervisor" {
 	daemon
-	local pgid=$(field "$T/rep" pgid) sid=$(field "$T/rep" sid)
+	local pgid sid
+	pgid=$(field "$T/rep" pgid)
+	sid=$(field "$T/rep" sid)
 	assert_equal "$pgid" "$cpid"
 	[ "$sid" != "$cpid" ] || fail "the command leads its session"
 	[ "$sid" != "$spid" ] || fail "the supervisor leads the session"
@@ -112,7 +117,8 @@ daemon() {
 
 @test "-d -o FILE: stdout and stderr go to FILE, appended; stdin stays /dev/null" {
 	daemon -o "$T/out.log"
-	local log=$(cd "$T" && pwd -P)/out.log
+	local log
+	log=$(cd "$T" && pwd -P)/out.log
 	assert_equal "$(field "$T/rep" fds)" 0,1,2
 	assert_equal "$(field "$T/rep" fd.0)" /dev/null
 	assert_equal "$(field "$T/rep" fd.1)" "$log"
@@ -122,7 +128,8 @@ daemon() {
 
 @test "-d -f: a mapped fd replaces /dev/null, the others stay" {
 	daemon -f "2>$T/err.log"
-	local log=$(cd "$T" && pwd -P)/err.log
+	local log
+	log=$(cd "$T" && pwd -P)/err.log
 	assert_equal "$(field "$T/rep" fds)" 0,1,2
 	assert_equal "$(field "$T/rep" fd.0)" /dev/null
 	assert_equal "$(field "$T/rep" fd.1)" /dev/null
@@ -198,12 +205,14 @@ daemon() {
 @test "-d -x: no supervisor; the pidfile holds the command, which holds the lock" {
 	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
 	    -T 10 3>&-
-	local pid=$(cat "$T/app.pid")
+	local pid
+	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	assert_equal "$status" 0
 	wait_file "$T/rep"
 	assert_equal "$(field "$T/rep" pid)" "$pid"
-	local pp=$(field "$T/rep" ppid)
+	local pp
+	pp=$(field "$T/rep" ppid)
 	[ "$(cat "/proc/$pp/comm" 2>/dev/null)" != usher ] ||
 	    fail "the command's parent $pp is an usher"
 	[ "$(field "$T/rep" sid)" != "$pid" ]
@@ -217,7 +226,8 @@ daemon() {
 @test "-d -x: the command leads a process group of its own" {
 	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
 	    -T 10 3>&-
-	local pid=$(cat "$T/app.pid")
+	local pid
+	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	assert_equal "$status" 0
 	wait_file "$T/rep"
@@ -264,11 +274,13 @@ daemon() {
 	chmod +x "$T/app"
 
 	run --separate-stderr "$T/app" start 3>&-
-	local pid1=$(cat "$T/app.pid")
+	local pid1
+	pid1=$(cat "$T/app.pid")
 	track_pid "$pid1"
 	assert_equal "$status" 0
 	wait_for 5 rep_pid_is "$pid1"
-	local sup1=$(field "$T/rep" ppid)
+	local sup1
+	sup1=$(field "$T/rep" ppid)
 	track_pid "$sup1"
 
 	run --separate-stderr "$T/app" status
@@ -280,7 +292,8 @@ daemon() {
 	assert_equal "$stderr" "usher: $T/app.pid: already running as pid $pid1"
 
 	run --separate-stderr "$T/app" restart 3>&-
-	local pid2=$(cat "$T/app.pid")
+	local pid2
+	pid2=$(cat "$T/app.pid")
 	track_pid "$pid2"
 	assert_equal "$status" 0
 	[ "$pid2" != "$pid1" ]
@@ -302,7 +315,9 @@ daemon() {
 @test "a daemon's command stopped from outside does not stop its supervisor" {
 	"$USHER" -d -p "$T/app.pid" -P "$T/sup.pid" -- "$PROBE" -r "$T/rep" \
 	    -t CONT -s "$T/sig" -W "$T/never" -T 20
-	local pid=$(cat "$T/app.pid") sup=$(cat "$T/sup.pid")
+	local pid sup
+	pid=$(cat "$T/app.pid")
+	sup=$(cat "$T/sup.pid")
 	track_pid "$pid" "$sup"
 	kill -STOP "$pid"
 	wait_for 5 state_is "$pid" T

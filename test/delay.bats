@@ -13,7 +13,8 @@ start() {
 
 @test "-D TERM:0.5s: the command gets TERM no sooner than 0.5 s after usher" {
 	start -D TERM:0.5s
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	kill -TERM "$upid"
 	wait_line "$T/sig" '^TERM '
 	local dt=$(( $(now_ms) - t0 ))
@@ -25,7 +26,8 @@ start() {
 
 @test "-D: a second copy merges into the held one and does not restart it" {
 	start -D TERM:0.6s
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	kill -TERM "$upid"
 	pass_time 0.3
 	kill -TERM "$upid"
@@ -53,7 +55,8 @@ start() {
 	upid=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	kill -TERM "$upid"
 	reap "$upid"
 	local dt=$(( $(now_ms) - t0 ))

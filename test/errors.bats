@@ -108,7 +108,8 @@ load test_helper
 }
 
 @test "an error about a very long path is still one line with its reason" {
-	local long=/nonexistent/$(printf 'a%.0s' $(seq 600))
+	local long
+	long=/nonexistent/$(printf 'a%.0s' $(seq 600))
 	run_usher -p "$long" -- true
 	assert_equal "$status" 125
 	assert_equal "${#lines[@]}" 0

@@ -55,7 +55,8 @@ fill_inodes() {
 	fill_inodes
 	refused "usher: --report: $T/fs/r.json: No space left on device" \
 	    --report "$T/fs/r.json"
-	assert_equal "$(ls "$T/fs" | grep -vc '^i[0-9]*$\|^fill$')" 0
+	assert_equal "$(find "$T/fs" -mindepth 1 -maxdepth 1 -printf '%f\n' |
+	    grep -vc '^i[0-9]*$\|^fill$')" 0
 }
 
 @test "a filesystem that fills up during the run: a warning, the status stays" {
@@ -104,7 +105,9 @@ limited() {
 				# enough fds after all: it ran, and cleaned up
 				assert_file_exists "$T/ran"
 				rm "$T/ran"
-				assert_equal "$(ls -A "$T/w" | grep -v '^out$\|^r.json$')" ""
+				assert_equal "$(find "$T/w" -mindepth 1 \
+				    -maxdepth 1 -printf '%f\n' |
+				    grep -v '^out$\|^r.json$')" ""
 				rm -f "$T/w/out" "$T/w/r.json"
 				continue
 			fi

@@ -30,7 +30,8 @@ load test_helper
 	    -s "$T/sig" -w USR1 -T 10 3>&-
 	local u=$!
 	wait_file "$T/ready"
-	local p=$(field "$T/rep" pid)
+	local p
+	p=$(field "$T/rep" pid)
 	track_pid "$p"
 	kill -TSTP "$u"
 	wait_for 5 state_is "$p" T
@@ -52,7 +53,8 @@ load test_helper
 	    -s "$T/sig" -w USR2 -T 10 3>&-
 	local u=$!
 	wait_file "$T/ready"
-	local p=$(field "$T/rep" pid)
+	local p
+	p=$(field "$T/rep" pid)
 	track_pid "$p"
 	kill -STOP "$p"
 	wait_for 5 state_is "$p" T
@@ -121,7 +123,8 @@ ctxsw() {
 		wait_file "$T/ready"
 		track_pid "$(field "$T/rep" pid)"
 		wait_for 5 state_is "$u" S
-		local before=$(ctxsw "$u")
+		local before
+		before=$(ctxsw "$u")
 		# let time pass (longer than a 1 s tick, which tini has): the
 		# probe's deadline is the clock
 		"$PROBE" -W "$T/never" -T 1.1 2>/dev/null || true

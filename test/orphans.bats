@@ -18,7 +18,8 @@ ppid_is() {
 	    "$PROBE" "$T"
 	assert_equal "$status" 3
 	wait_file "$T/gc"
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	run pid_gone "$gc"
 	assert_failure
@@ -30,7 +31,8 @@ ppid_is() {
 	    "$PROBE" "$T" 3>&-
 	local u=$!
 	wait_file "$T/gcready"
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	# the command has ended: its child now belongs to usher, the subreaper
 	wait_for 5 ppid_is "$gc" "$u"
@@ -51,7 +53,8 @@ ppid_is() {
 	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
 	    exit 4' "$PROBE" "$T"
 	assert_equal "$status" 4
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	wait_gone "$gc" 2
 }
@@ -62,7 +65,8 @@ ppid_is() {
 	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
 	    exit 0' "$PROBE" "$T"
 	assert_equal "$status" 0
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	wait_gone "$gc" 2
 	[ "$(field "$T/gc" sid)" = "$gc" ]
@@ -76,7 +80,8 @@ ppid_is() {
 	    exit 5' "$PROBE" "$T"
 	local dt=$(( $(date +%s%N) / 1000000 - t0 ))
 	assert_equal "$status" 5
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	wait_gone "$gc" 2
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
@@ -89,7 +94,8 @@ ppid_is() {
 	    "$PROBE" "$T" 3>&-
 	local u=$!
 	wait_file "$T/gcready"
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	wait_for 5 ppid_is "$gc" "$u"
 	kill -TERM "$u"
@@ -104,7 +110,8 @@ ppid_is() {
 	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
 	    exit 0' "$PROBE" "$T" $'\n'
 	assert_equal "$status" 0
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	wait_gone "$gc" 2
 }
@@ -135,7 +142,8 @@ ppid_is() {
 	    -s "$T/sig" -W "$T/go" -T 10 3>&-
 	local u=$!
 	wait_file "$T/ready"
-	local pgid=$(field "$T/rep" pgid)
+	local pgid
+	pgid=$(field "$T/rep" pgid)
 	start_bg "$PROBE" -N ")R 1 $pgid"$'\n' -R "$T/sready" -t RTMIN+2 \
 	    -s "$T/ssig" -w USR1 -T 10
 	local stranger=$!

@@ -24,6 +24,8 @@ daemon() {
 	done
 	[ "$#" -gt 0 ] && shift
 	[ "$#" -gt 0 ] || set -- -W "$T/go"
+	# PROBE comes from test_helper.bash, which shellcheck does not read.
+	# shellcheck disable=SC2153
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" "${uargs[@]}" -- \
 	    "$PROBE" "$@" -r "$T/rep" -T 10 3>&-
 	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
@@ -55,7 +57,8 @@ content_is() {
 	    -r "$T/rep" -R "$T/ready" -W "$T/go" -T 10 3>&-
 	local u=$!
 	wait_file "$T/ready"
-	local pid=$(field "$T/rep" pid)
+	local pid
+	pid=$(field "$T/rep" pid)
 	track_pid "$pid"
 	wait_for 5 content_is "$T/app.pid" "$pid"
 	printf '%s\n' "$u" | cmp - "$T/sup.pid"
@@ -149,7 +152,8 @@ content_is() {
 	touch "$T/go"
 	reap "$caller"
 	assert_equal "$status" 0
-	local pid2=$(cat "$T/app.pid")
+	local pid2
+	pid2=$(cat "$T/app.pid")
 	track_pid "$pid2"
 	[ "$pid2" != "$cpid" ]
 	wait_file "$T/rep2"
@@ -206,7 +210,8 @@ content_is() {
 @test "--status: 0 and the pid while running, and the file is untouched" {
 	daemon
 	touch -d '2001-02-03 04:05:06' "$T/app.pid"
-	local before=$(mtime_of "$T/app.pid")
+	local before
+	before=$(mtime_of "$T/app.pid")
 	run_usher --status -p "$T/app.pid"
 	assert_equal "$status" 0
 	assert_output "$cpid"
@@ -218,7 +223,8 @@ content_is() {
 @test "--status: 1 for a stale pidfile, which stays as it was" {
 	printf '%s\n' 4242 >"$T/app.pid"
 	touch -d '2001-02-03 04:05:06' "$T/app.pid"
-	local before=$(mtime_of "$T/app.pid")
+	local before
+	before=$(mtime_of "$T/app.pid")
 	run_usher --status -p "$T/app.pid"
 	assert_equal "$status" 1
 	assert_output ""
@@ -256,7 +262,8 @@ content_is() {
 
 @test "--stop -k 0.5s: a command that ignores TERM is killed; 0 within 2 s" {
 	daemon -- -t TERM -s "$T/sig" -W "$T/go"
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run_usher --stop -p "$T/app.pid" -k 0.5s
 	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 0
@@ -290,7 +297,8 @@ content_is() {
 
 @test "--stop without pidfd_open: a TERM that is obeyed ends the wait at once" {
 	daemon -- -t TERM -s "$T/sig" -w TERM
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop -p "$T/app.pid"
 	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 0
@@ -304,7 +312,8 @@ content_is() {
 
 @test "--stop -k 0.5s without pidfd_open: KILL after the grace, 0 within 2 s" {
 	daemon -- -t TERM -s "$T/sig" -W "$T/go"
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop \
 	    -p "$T/app.pid" -k 0.5s
 	local dt=$(( $(now_ms) - t0 ))
@@ -345,7 +354,8 @@ nobody_dir() {
 	        -s "$1/run/sig" -W "$1/never" -T 20' "$PROBE" "$T" "$victim"
 	local holder=$!
 	wait_file "$T/run/ready"
-	local probe=$(cat "/proc/$holder/task/$holder/children")
+	local probe
+	probe=$(cat "/proc/$holder/task/$holder/children")
 	track_pid "$probe"
 	run_usher --stop -p "$T/run/app.pid" -k 1s
 	local st=$status err=$stderr
@@ -399,7 +409,8 @@ nobody_dir() {
 	    -r "$T/rep" -W "$T/go" -T 10 3>&- 5>"$T/five"
 	local u=$!
 	wait_file "$T/rep"
-	local fds=$(field "$T/rep" fds)
+	local fds
+	fds=$(field "$T/rep" fds)
 	touch "$T/go"
 	reap "$u"
 	local lockfd=${fds#0,1,2,}
@@ -432,7 +443,9 @@ nobody_dir() {
 @test "--pdeathsig with -d watches the supervisor, not the caller that left" {
 	"$USHER" -d -p "$T/app.pid" -P "$T/sup.pid" --pdeathsig TERM -- \
 	    "$PROBE" -r "$T/rep" -W "$T/never" -T 20
-	local pid=$(cat "$T/app.pid") sup=$(cat "$T/sup.pid")
+	local pid sup
+	pid=$(cat "$T/app.pid")
+	sup=$(cat "$T/sup.pid")
 	track_pid "$pid" "$sup"
 	assert_equal "$(field "$T/rep" pdeathsig)" 15
 	run pid_gone "$pid"

@@ -132,7 +132,8 @@ slow_ready() {
 	    -- "$PROBE" -r "$T/rep" -W "$T/never" -T 10 2>"$T/err" 3>&-
 	local caller=$!
 	wait_file "$T/rep"
-	local pid=$(field "$T/rep" pid)
+	local pid
+	pid=$(field "$T/rep" pid)
 	track_pid "$pid" "$(field "$T/rep" ppid)"
 	wait_for 5 test -s "$T/app.pid"
 	run_usher --stop -p "$T/app.pid"

@@ -38,7 +38,8 @@ paths() {
 	export USHER PROBE
 	run sh "$T/app.init" start
 	assert_success
-	local pid=$(cat "$T/app.pid")
+	local pid
+	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	run sh "$T/app.init" status
 	assert_success
@@ -47,7 +48,8 @@ paths() {
 	assert_equal "$status" 125
 	run sh "$T/app.init" restart
 	assert_success
-	local pid2=$(cat "$T/app.pid")
+	local pid2
+	pid2=$(cat "$T/app.pid")
 	track_pid "$pid2"
 	[ "$pid2" != "$pid" ]
 	wait_gone "$pid"
@@ -61,7 +63,8 @@ paths() {
 }
 
 @test "README: the cron line never overlaps and never hangs" {
-	local cron=$(line "17 3 * * *" | sed 's/^17 3 \* \* \*  //' | paths |
+	local cron
+	cron=$(line "17 3 * * *" | sed 's/^17 3 \* \* \*  //' | paths |
 	    sed "s#/usr/local/bin/backup#\"\$PROBE\" -r \"\$T/rep\" -R \"\$T/ready\" -W \"\$T/go\" -T 20#")
 	[[ "$cron" == *"--if-running skip"* ]]
 	export PROBE T
@@ -79,13 +82,15 @@ paths() {
 }
 
 @test "README: the CI step leaves nothing behind and writes its report" {
-	local ci=$(line "--report step.json" | paths |
+	local ci
+	ci=$(line "--report step.json" | paths |
 	    sed "s#make integration-test#sh -c '\"\$PROBE\" -r \"\$T/gc\" -R \"\$T/gcready\" -W \"\$T/never\" -T 20 \& while [ ! -e \"\$T/gcready\" ]; do sleep 0.01; done; exit 3'#")
 	cd "$T"
 	export PROBE T
 	eval "run $ci"
 	assert_equal "$status" 3
-	local gc=$(field "$T/gc" pid)
+	local gc
+	gc=$(field "$T/gc" pid)
 	track_pid "$gc"
 	wait_gone "$gc" 2
 	run jq -e '.exit_code == 3 and .timed_out == false' "$T/step.json"
@@ -101,7 +106,7 @@ paths() {
 	# the app: a probe that waits for TERM; -D's 5 s shortened to 0.3 s
 	local i
 	for i in "${!argv[@]}"; do
-		[ "${argv[$i]}" = TERM:5s ] && argv[$i]=TERM:0.3s
+		[ "${argv[$i]}" = TERM:5s ] && argv[i]=TERM:0.3s
 		if [ "${argv[$i]}" = app ]; then
 			argv=("${argv[@]:0:$i}" "$PROBE" -r "$T/rep" -R "$T/ready" \
 			    -t TERM -s "$T/sig" -w TERM -T 10)
@@ -110,7 +115,8 @@ paths() {
 	done
 	start_bg unshare --pid --fork "${argv[@]}" 3>&-
 	wait_file "$T/ready"
-	local u=$(cat /proc/$!/task/$!/children)
+	local u
+	u=$(cat /proc/$!/task/$!/children)
 	kill -TERM "$u"
 	reap "$!"
 	assert_equal "$status" 0
@@ -165,7 +171,8 @@ paths() {
 	export USHER PROBE
 	run sh -c 'ebegin() { :; }; eend() { return "$1"; }; . "$1"; start' sh "$T/app.rc"
 	assert_success
-	local pid=$(cat "$T/app.pid")
+	local pid
+	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	assert_equal "$(field "$T/rep" pid)" "$pid"
 	run sh -c 'ebegin() { :; }; eend() { return "$1"; }; . "$1"; start' sh "$T/app.rc"
@@ -188,7 +195,8 @@ paths() {
 	eval "run $exec"
 	assert_success
 	# as systemd requires of Type=forking: the PID is there on return
-	local pid=$(cat "$pidfile")
+	local pid
+	pid=$(cat "$pidfile")
 	track_pid "$pid"
 	run pid_gone "$pid"
 	assert_failure

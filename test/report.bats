@@ -195,7 +195,8 @@ report_is() {
 }
 
 @test "--report: the error of a very long path keeps its reason" {
-	local long=$T/$(printf 'd%.0s' $(seq 4500))/out
+	local long
+	long=$T/$(printf 'd%.0s' $(seq 4500))/out
 	run_usher -o "$long" --report "$T/r.json" -- touch "$T/ran"
 	assert_equal "$status" 125
 	assert_regex "$stderr" '^usher: /.*d\.\.\.d+/out: File name too long$'

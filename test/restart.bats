@@ -32,11 +32,13 @@ reaped() {
 	    -- sh -c 'echo start >>"$0/count"
 	        [ "$(wc -l <"$0/count")" -ge 3 ] || exit 3
 	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE" 3>&-
-	local spid=$(cat "$T/sup.pid")
+	local spid
+	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
 	assert_equal "$status" 0
 	wait_file "$T/rep"
-	local pid=$(field "$T/rep" pid)
+	local pid
+	pid=$(field "$T/rep" pid)
 	track_pid "$pid"
 	assert_equal "$(runs)" 3
 	assert_equal "$(field "$T/rep" ppid)" "$spid"
@@ -83,7 +85,8 @@ reaped() {
 }
 
 @test "--restart-delay doubles from one restart to the next" {
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run_usher -r --restart-delay 0.2s --restart-max 2 -- \
 	    sh -c 'echo start >>"$0/count"; exit 1' "$T"
 	local dt=$(( $(now_ms) - t0 ))
@@ -99,16 +102,19 @@ reaped() {
 	    -- sh -c 'echo start >>"$0/count"; n=$(($(wc -l <"$0/count")))
 	        exec "$1" -r "$0/rep.$n" -W "$0/go.$n" -T 10 -x 1' \
 	    "$T" "$PROBE" 3>&-
-	local spid=$(cat "$T/sup.pid")
+	local spid
+	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
 	assert_equal "$status" 0
 	wait_file "$T/rep.1"
-	local p1=$(field "$T/rep.1" pid)
+	local p1
+	p1=$(field "$T/rep.1" pid)
 	track_pid "$p1"
 	printf '%s\n' "$p1" | cmp - "$T/app.pid"
 	touch "$T/go.1"
 	wait_file "$T/rep.2"
-	local p2=$(field "$T/rep.2" pid)
+	local p2
+	p2=$(field "$T/rep.2" pid)
 	track_pid "$p2"
 	[ "$p2" != "$p1" ]
 	wait_for 5 content_is "$T/app.pid" "$p2"
@@ -141,7 +147,9 @@ reaped() {
 	    --restart-delay 0.05s -- sh -c \
 	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -W "$0/never" -T 10' \
 	    "$T" "$PROBE" 3>&-
-	local spid=$(cat "$T/sup.pid") cpid=$(cat "$T/app.pid")
+	local spid cpid
+	spid=$(cat "$T/sup.pid")
+	cpid=$(cat "$T/app.pid")
 	track_pid "$spid" "$cpid"
 	assert_equal "$status" 0
 	kill -TERM "$spid"
@@ -159,7 +167,8 @@ reaped() {
 	wait_file "$T/count"
 	# the command has been reaped: usher is in the delay
 	wait_for 5 reaped "$(head -1 "$T/count")"
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	kill -TERM "$u"
 	reap "$u"
 	local dt=$(( $(now_ms) - t0 ))
@@ -171,7 +180,8 @@ reaped() {
 @test "-r -d: TERM to the supervisor during the delay ends it and removes the pidfiles" {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
 	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
-	local spid=$(cat "$T/sup.pid")
+	local spid
+	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
 	assert_equal "$status" 0
 	wait_file "$T/count"
@@ -186,7 +196,8 @@ reaped() {
 @test "--stop during a restart delay stops the supervisor: nothing new starts" {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
 	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
-	local spid=$(cat "$T/sup.pid")
+	local spid
+	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
 	assert_equal "$status" 0
 	wait_file "$T/count"
@@ -194,7 +205,8 @@ reaped() {
 	# the pidfile still says running: the instance is its supervisor
 	run_usher --status -p "$T/app.pid"
 	assert_equal "$status" 0
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run_usher --stop -p "$T/app.pid"
 	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 0
@@ -208,7 +220,8 @@ reaped() {
 @test "-r --ready: a command that dies before it is ready is not restarted" {
 	run_usher -d -p "$T/app.pid" -r --restart-delay 0.05s --ready fd:3 -- \
 	    sh -c 'echo $PPID >>"$0/count"; exit 4' "$T" 3>&-
-	local spid=$(head -1 "$T/count")
+	local spid
+	spid=$(head -1 "$T/count")
 	track_pid "$spid"
 	assert_equal "$status" 4
 	assert_equal "$stderr" "usher: sh: exited with status 4 before it was ready"
@@ -242,6 +255,7 @@ reaped() {
 @test "--restart-delay 0 does not spin: the delay grows from a tenth of a second" {
 	run timeout 1 "$USHER" -r --restart-delay 0 -- sh -c \
 	    'echo x >>"$0/starts"; exit 1' "$T"
-	local n=$(wc -l <"$T/starts")
+	local n
+	n=$(wc -l <"$T/starts")
 	[ "$n" -ge 3 ] && [ "$n" -le 8 ] || fail "$n starts in 1 s"
 }

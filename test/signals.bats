@@ -256,7 +256,8 @@ start_probe() {
 	start_bg unshare --pid --fork "$USHER" -- "$PROBE" -r "$T/rep" \
 	    -R "$T/ready" -t TERM -s "$T/sig" -w TERM -k TERM 3>&-
 	wait_file "$T/ready"
-	local u=$(cat /proc/$!/task/$!/children)
+	local u
+	u=$(cat /proc/$!/task/$!/children)
 	kill -TERM "$u"
 	reap "$!"
 	assert_equal "$status" 143

@@ -14,6 +14,7 @@ load '/usr/lib/bats/bats-file/load'
 : "${USHER:?USHER must name the usher binary}"
 : "${HELPERS:?HELPERS must name the folder of the test helpers}"
 PROBE=$HELPERS/probe
+# shellcheck disable=SC2034 # for the bats files that load this
 PTYRUN=$HELPERS/ptyrun
 T=$BATS_TEST_TMPDIR
 
@@ -129,7 +130,9 @@ pass_time() {
 }
 
 # refused MESSAGE ARG...: usher ARG... -- touch $T/ran must fail with 125,
-# print exactly MESSAGE, and not run the command.
+# print exactly MESSAGE, and not run the command.  ($status, $stderr and
+# $output are set by bats' run, which shellcheck cannot see.)
+# shellcheck disable=SC2154
 refused() {
 	local msg=$1
 	shift

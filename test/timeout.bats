@@ -5,7 +5,8 @@
 load test_helper
 
 @test "-t stops a command that runs too long and exits 124" {
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run_usher -t 0.3s -- sleep 10
 	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 124
@@ -35,7 +36,8 @@ load test_helper
 }
 
 @test "-t -k: a command that ignores TERM is killed, still 124" {
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	run_usher -t 0.3s -k 0.3s -- "$PROBE" -t TERM -s "$T/sig" -W "$T/never" -T 10
 	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 124
@@ -50,7 +52,8 @@ load test_helper
 	local u=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
-	local t0=$(now_ms)
+	local t0
+	t0=$(now_ms)
 	kill -TERM "$u"
 	reap "$u"
 	local dt=$(( $(now_ms) - t0 ))
@@ -78,7 +81,8 @@ load test_helper
 	start_bg "$USHER" -t 1s -- "$PROBE" -r "$T/rep" -R "$T/ready" -W "$T/never" -T 10 3>&-
 	local u=$!
 	wait_file "$T/ready"
-	local p=$(field "$T/rep" pid)
+	local p
+	p=$(field "$T/rep" pid)
 	track_pid "$p"
 	kill -STOP "$p"
 	wait_for 5 state_is "$p" T
