@@ -283,7 +283,7 @@ holds(long pid, dev_t dev, ino_t ino)
 	char		 dir[64];
 	bool		 held = false;
 
-	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+	(void)snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
 	if ((fd = opendir(dir)) == NULL)
 		return false;
 	while (!held && (fe = readdir(fd)) != NULL)
@@ -302,17 +302,17 @@ holds_lock(long pid, const char *fdname, dev_t dev, ino_t ino)
 	FILE		*f;
 	bool		 held = false;
 
-	snprintf(p, sizeof(p), "/proc/%ld/fd/%s", pid, fdname);
+	(void)snprintf(p, sizeof(p), "/proc/%ld/fd/%s", pid, fdname);
 	if (stat(p, &st) == -1 || st.st_dev != dev || st.st_ino != ino)
 		return false;
-	snprintf(p, sizeof(p), "/proc/%ld/fdinfo/%s", pid, fdname);
+	(void)snprintf(p, sizeof(p), "/proc/%ld/fdinfo/%s", pid, fdname);
 	if ((f = fopen(p, "re")) == NULL)
 		return false;
 	while (!held && fgets(line, sizeof(line), f) != NULL)
 		held = strncmp(line, "lock:", 5) == 0 &&
 		    strstr(line, "FLOCK") != NULL &&
 		    strstr(line, "WRITE") != NULL;
-	fclose(f);
+	(void)fclose(f);
 	return held;
 }
 

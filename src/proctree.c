@@ -129,7 +129,7 @@ proctree_stat(pid_t pid, struct proctree_stat *st)
 	ssize_t	n;
 	int	fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	(void)snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	while (len < sizeof(buf) && ((n = read(fd, buf + len,
