@@ -299,8 +299,8 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 		}
 		if (cfg->if_running == IF_RUNNING_FAIL) {
 			if (other > 0)
-				snprintf(why, sizeof(why), "already running "
-				    "as pid %d", (int)other);
+				(void)snprintf(why, sizeof(why),
+				    "already running as pid %d", (int)other);
 			else
 				strlcpy(why, "already running", sizeof(why));
 			fail_why(in, path, why);

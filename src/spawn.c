@@ -73,7 +73,7 @@ watch_parent(const struct launch *l, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, l->pdeathsig, 0, 0, 0);
 	if (getppid() == parent)
 		return;
-	signal(l->pdeathsig, SIG_DFL);
+	(void)signal(l->pdeathsig, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, l->pdeathsig);
 	kill(getpid(), l->pdeathsig);

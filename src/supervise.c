@@ -299,7 +299,7 @@ on_ready_timeout(struct supervisor *s)
 		return;
 	s->ready_failed = true;
 	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
-	snprintf(msg, sizeof(msg), "usher: --ready: %s was not ready in "
+	(void)snprintf(msg, sizeof(msg), "usher: --ready: %s was not ready in "
 	    "time\n", cmd);
 	if (s->link != NULL && *s->link != -1)
 		tell(s, EXIT_TIMEOUT, msg);
@@ -599,12 +599,13 @@ tell_caller(struct supervisor *s)
 	}
 	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
 	if (WIFSIGNALED(s->wstatus))
-		snprintf(msg, sizeof(msg), "usher: %s: killed by signal %s "
-		    "before it was ready\n", cmd,
+		(void)snprintf(msg, sizeof(msg), "usher: %s: killed by "
+		    "signal %s before it was ready\n", cmd,
 		    signame_str(WTERMSIG(s->wstatus), name, sizeof(name)));
 	else
-		snprintf(msg, sizeof(msg), "usher: %s: exited with status %d "
-		    "before it was ready\n", cmd, WEXITSTATUS(s->wstatus));
+		(void)snprintf(msg, sizeof(msg), "usher: %s: exited with "
+		    "status %d before it was ready\n", cmd,
+		    WEXITSTATUS(s->wstatus));
 	tell(s, status_code(s->wstatus), msg);
 }
 
