@@ -193,11 +193,11 @@ help(void)
 		}
 		sep = usage[i].arg == NULL || usage[i].arg[0] == '[' ? "" : " ";
 		if (usage[i].val < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			(void)snprintf(left, sizeof(left), "-%c, --%s%s%s",
 			    usage[i].val, usage[i].name, sep,
 			    usage[i].arg != NULL ? usage[i].arg : "");
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s",
+			(void)snprintf(left, sizeof(left), "    --%s%s%s",
 			    usage[i].name, sep,
 			    usage[i].arg != NULL ? usage[i].arg : "");
 		if (strlen(left) > 28)

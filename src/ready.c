@@ -33,14 +33,14 @@ notify_open(struct ready *r)
 	if (r->fd == -1 || setsockopt(r->fd, SOL_SOCKET, SO_PASSCRED, &on,
 	    sizeof(on)) == -1)
 		return -1;
-	snprintf(name, sizeof(name), "usher-notify-%d-%08x", (int)getpid(),
-	    arc4random());
+	(void)snprintf(name, sizeof(name), "usher-notify-%d-%08x",
+	    (int)getpid(), arc4random());
 	memcpy(sun.sun_path + 1, name, strlen(name));
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
 	    strlen(name));
 	if (bind(r->fd, (struct sockaddr *)&sun, len) == -1)
 		return -1;
-	snprintf(r->env, sizeof(r->env), "NOTIFY_SOCKET=@%s", name);
+	(void)snprintf(r->env, sizeof(r->env), "NOTIFY_SOCKET=@%s", name);
 	return 0;
 }
 

@@ -86,7 +86,7 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 	colon = strchr(spec, ':');
 	if (strlcpy(user, spec, sizeof(user)) >= sizeof(user) ||
 	    user[0] == '\0' || (colon != NULL && colon[1] == '\0')) {
-		snprintf(err, len, "-u: invalid user '%s'", spec);
+		(void)snprintf(err, len, "-u: invalid user '%s'", spec);
 		return -1;
 	}
 	if (colon != NULL)
@@ -98,34 +98,35 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 		if (errstr == NULL)
 			pw = getpwuid((uid_t)n);
 		if (pw == NULL && errstr != NULL) {
-			snprintf(err, len, "-u: unknown user '%s'", user);
+			(void)snprintf(err, len, "-u: unknown user '%s'", user);
 			return -1;
 		}
 		if (pw == NULL && colon == NULL) {
-			snprintf(err, len, "-u: uid %s has no account: "
+			(void)snprintf(err, len, "-u: uid %s has no account: "
 			    "give a group as %s:GROUP", user, user);
 			return -1;
 		}
 		id->uid = (uid_t)n;
 	}
 	if (pw != NULL && account_copy(pw, id) == -1) {
-		snprintf(err, len, "-u: %s", strerror(ENOMEM));
+		(void)snprintf(err, len, "-u: %s", strerror(ENOMEM));
 		return -1;
 	}
 	if (colon != NULL) {
 		if (group_lookup(colon + 1, &id->gid) == -1) {
-			snprintf(err, len, "-u: unknown group '%s'", colon + 1);
+			(void)snprintf(err, len, "-u: unknown group '%s'",
+			    colon + 1);
 			return -1;
 		}
 		id->groups = malloc(sizeof(gid_t));
 		if (id->groups == NULL) {
-			snprintf(err, len, "-u: %s", strerror(ENOMEM));
+			(void)snprintf(err, len, "-u: %s", strerror(ENOMEM));
 			return -1;
 		}
 		id->groups[0] = id->gid;
 		id->ngroups = 1;
 	} else if (groups_of(id) == -1) {
-		snprintf(err, len, "-u: %s", strerror(ENOMEM));
+		(void)snprintf(err, len, "-u: %s", strerror(ENOMEM));
 		return -1;
 	}
 	return 0;
