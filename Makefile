@@ -33,8 +33,8 @@ OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
 HELPERS = $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,\
 	  $(wildcard test/helpers/*.c))
 
-.PHONY: all check sanitize lint fuzz deps deps-fuzz demo install uninstall \
-	clean helpers
+.PHONY: all check sanitize lint valgrind fuzz deps deps-fuzz deps-lint \
+	deps-valgrind demo install uninstall clean helpers
 
 all: $(BUILD)/usher
 
@@ -68,6 +68,8 @@ DEPS = gcc make libc6-dev libbsd-dev pkg-config bats bats-assert \
        bats-support bats-file mandoc manpages manpages-dev jq perl \
        util-linux procps man-db bash-completion zsh fish
 FUZZ_DEPS = clang libclang-rt-14-dev llvm
+LINT_DEPS = mandoc shellcheck clang-tidy git
+VALGRIND_DEPS = valgrind
 INSTALL_MISSING = missing=""; for p in $$want; do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 	    grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -81,6 +83,10 @@ deps:
 	@want="$(DEPS)"; $(INSTALL_MISSING)
 deps-fuzz:
 	@want="$(FUZZ_DEPS)"; $(INSTALL_MISSING)
+deps-lint:
+	@want="$(LINT_DEPS)"; $(INSTALL_MISSING)
+deps-valgrind:
+	@want="$(VALGRIND_DEPS)"; $(INSTALL_MISSING)
 
 check: deps
 	$(MAKE) all helpers
@@ -116,10 +122,18 @@ fuzz: deps deps-fuzz
 demo: deps all
 	USHER=$(CURDIR)/$(BUILD)/usher test/demo
 
-# Ends "lint: clean" when every linter is; .ci/run looks for that line.
-lint:
-	mandoc -Tlint -Wstyle man1/usher.1
-	@echo "lint: clean"
+# mandoc, shellcheck and clang-tidy (checks in .clang-tidy) over the tree,
+# clang-tidy with the flags the build uses.  Ends "lint: clean" only when
+# every linter is; .ci/run looks for that line.
+lint: deps deps-lint
+	LINT_CPPFLAGS="$(ALL_CPPFLAGS)" test/lint
+
+# usher under valgrind's memcheck, in each of its modes and for each kind
+# of error: no memory error, no definite leak.
+valgrind: deps deps-valgrind
+	$(MAKE) all helpers
+	USHER=$(CURDIR)/$(BUILD)/usher HELPERS=$(CURDIR)/$(BUILD)/helpers \
+	    test/valgrind
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
