@@ -123,10 +123,10 @@ demo: deps all
 	USHER=$(CURDIR)/$(BUILD)/usher test/demo
 
 # mandoc, shellcheck and clang-tidy (checks in .clang-tidy) over the tree,
-# clang-tidy with the flags the build uses.  Ends "lint: clean" only when
+# clang-tidy with the flags and warnings the build uses.  Ends "lint: clean" only when
 # every linter is; .ci/run looks for that line.
 lint: deps deps-lint
-	LINT_CPPFLAGS="$(ALL_CPPFLAGS)" test/lint
+	LINT_CPPFLAGS="$(ALL_CPPFLAGS)" LINT_CFLAGS="$(WARN)" test/lint
 
 # usher under valgrind's memcheck, in each of its modes and for each kind
 # of error: no memory error, no definite leak.
