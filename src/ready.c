@@ -4,6 +4,7 @@
  * only through its fd map.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -20,27 +21,70 @@ static int	notify_read(struct ready *);
 static bool	sender_ok(const struct ready *, struct msghdr *);
 static int	pipe_read(struct ready *);
 
-/* An abstract socket named after usher's pid and a random tag. */
+#define NOTIFY_VAR	"NOTIFY_SOCKET="
+#define NOTIFY_NAME	"notify"
+
+/*
+ * A fresh directory for the socket, made by mkdtemp(3): in /run for root,
+ * else in $XDG_RUNTIME_DIR; or else in /tmp, whose sticky bit keeps other
+ * users from renaming it.  Root does not use $XDG_RUNTIME_DIR: a sudo
+ * caller's own directory would let that user swap ours for one of theirs.
+ * dir has room for the socket's name after it.
+ */
+static int
+notify_dir(char *dir, size_t size)
+{
+	const char	*base[2] = { "/run", "/tmp" }, *xdg;
+	size_t		 i;
+
+	if (geteuid() != 0) {
+		xdg = getenv("XDG_RUNTIME_DIR");
+		base[0] = xdg != NULL && xdg[0] == '/' ? xdg : "/tmp";
+	}
+	for (i = 0; i < 2; i++) {
+		if ((size_t)snprintf(dir, size, "%s/usher-notify.XXXXXX",
+		    base[i]) >= size - sizeof("/" NOTIFY_NAME)) {
+			errno = ENAMETOOLONG;
+			continue;
+		}
+		if (mkdtemp(dir) != NULL)
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The socket: mode 0600 in a directory of mode 0711, and owned by the user
+ * whose word counts.  Connecting to it needs write permission, so no other
+ * user can reach it, let alone fill its queue (as anyone could with a
+ * socket in the abstract namespace, making a non-blocking notifier fail).
+ * r->env names the directory as soon as it exists, for ready_remove().
+ */
 static int
 notify_open(struct ready *r)
 {
 	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
-	char			name[48];
-	socklen_t		len;
-	int			on = 1;
+	mode_t			mask;
+	int			on = 1, rc;
 
 	r->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (r->fd == -1 || setsockopt(r->fd, SOL_SOCKET, SO_PASSCRED, &on,
-	    sizeof(on)) == -1)
+	    sizeof(on)) == -1 ||
+	    notify_dir(sun.sun_path, sizeof(sun.sun_path)) == -1)
 		return -1;
-	snprintf(name, sizeof(name), "usher-notify-%d-%08x", (int)getpid(),
-	    arc4random());
-	memcpy(sun.sun_path + 1, name, strlen(name));
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-	    strlen(name));
-	if (bind(r->fd, (struct sockaddr *)&sun, len) == -1)
+	snprintf(r->env, sizeof(r->env), NOTIFY_VAR "%s", sun.sun_path);
+	if (chmod(sun.sun_path, 0711) == -1)
 		return -1;
-	snprintf(r->env, sizeof(r->env), "NOTIFY_SOCKET=@%s", name);
+	strlcat(sun.sun_path, "/" NOTIFY_NAME, sizeof(sun.sun_path));
+	mask = umask(0177);
+	rc = bind(r->fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(mask);
+	if (rc == -1)
+		return -1;
+	snprintf(r->env, sizeof(r->env), NOTIFY_VAR "%s", sun.sun_path);
+	if (r->uid != geteuid() && chown(sun.sun_path, r->uid, (gid_t)-1) ==
+	    -1)
+		return -1;
 	return 0;
 }
 
@@ -85,10 +129,10 @@ pipe_read(struct ready *r)
 }
 
 /*
- * The sender of a datagram, from the kernel's credentials: anyone may find
- * an abstract socket in /proc/net/unix, so only root and the command's own
- * user are heard.  (Checking the sender's pid would lose the message of a
- * notifier that exits at once, as systemd-notify does.)
+ * The sender of a datagram, from the kernel's credentials: only root and
+ * the command's own user are heard, should anyone else reach the socket.
+ * (Checking the sender's pid would lose the message of a notifier that
+ * exits at once, as systemd-notify does.)
  */
 static bool
 sender_ok(const struct ready *r, struct msghdr *mh)
@@ -148,6 +192,27 @@ ready_read(struct ready *r)
 	if (r->kind == READY_NOTIFY)
 		return notify_read(r);
 	return 0;
+}
+
+/*
+ * Take the notify socket and its directory away, as far as they were made;
+ * what is there after the directory's name says which.
+ */
+void
+ready_remove(struct ready *r)
+{
+	char	*path, *slash;
+
+	if (r->kind != READY_NOTIFY || r->env[0] == '\0')
+		return;
+	path = r->env + strlen(NOTIFY_VAR);
+	if ((slash = strrchr(path, '/')) != NULL &&
+	    strcmp(slash + 1, NOTIFY_NAME) == 0) {
+		unlink(path);
+		*slash = '\0';
+	}
+	rmdir(path);
+	r->env[0] = '\0';
 }
 
 /* Close usher's end; the command's end is closed by the caller. */

@@ -542,6 +542,7 @@ fail_line(struct instance *in, const char *line)
 	}
 	if (in->link != -1)
 		daemon_fail(&in->link, EXIT_USHER, line);
+	ready_remove(&in->ready);
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
 	exit(EXIT_USHER);
@@ -568,6 +569,7 @@ finish(const struct usher_config *cfg, struct instance *in)
 		close(in->spare);
 		write_report(cfg, e, &o, in->error);
 	}
+	ready_remove(&in->ready);
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
 	/* Only now may a caller of -d that still waits hear how it ended. */
