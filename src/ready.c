@@ -19,6 +19,7 @@
 static int	notify_open(struct ready *);
 static int	notify_read(struct ready *);
 static bool	sender_ok(const struct ready *, struct msghdr *);
+static bool	says_ready(const char *, size_t);
 static int	pipe_read(struct ready *);
 
 #define NOTIFY_VAR	"NOTIFY_SOCKET="
@@ -150,16 +151,35 @@ sender_ok(const struct ready *r, struct msghdr *mh)
 	return false;
 }
 
+/* Whether the n bytes at buf hold the line READY=1, bytes of any value. */
+static bool
+says_ready(const char *buf, size_t n)
+{
+	const char	*end = buf + n, *nl;
+	size_t		 len;
+
+	for (;;) {
+		if ((nl = memchr(buf, '\n', (size_t)(end - buf))) == NULL)
+			nl = end;
+		len = (size_t)(nl - buf);
+		if (len == 7 && memcmp(buf, "READY=1", 7) == 0)
+			return true;
+		if (nl == end)
+			return false;
+		buf = nl + 1;
+	}
+}
+
 /* READY=1 on a line of its own in a datagram from the command's tree. */
 static int
 notify_read(struct ready *r)
 {
-	char		 buf[4096], *line, *next;
+	char		 buf[4096];
 	union {
 		struct cmsghdr	align;
 		char		buf[CMSG_SPACE(sizeof(struct ucred))];
 	}		 ctl;
-	struct iovec	 iov = { buf, sizeof(buf) - 1 };
+	struct iovec	 iov = { buf, sizeof(buf) };
 	struct msghdr	 mh;
 	ssize_t		 n;
 
@@ -168,15 +188,8 @@ notify_read(struct ready *r)
 		    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
 		if ((n = recvmsg(r->fd, &mh, MSG_CMSG_CLOEXEC)) < 0)
 			return 0;
-		if (!sender_ok(r, &mh))
-			continue;
-		buf[n] = '\0';
-		for (line = buf; line != NULL; line = next) {
-			if ((next = strchr(line, '\n')) != NULL)
-				*next++ = '\0';
-			if (strcmp(line, "READY=1") == 0)
-				return 1;
-		}
+		if (sender_ok(r, &mh) && says_ready(buf, (size_t)n))
+			return 1;
 	}
 }
 
