@@ -126,3 +126,72 @@ limited() {
 	# 4 fds are never enough: every option set failed at least there.
 	[ "$failed" -ge 10 ] || fail "only $failed runs failed"
 }
+
+@test "a process limit reached: one clean line, 125, nothing started or left" {
+	local opts
+	[ "$(id -u)" = 0 ] || fail "needs root to run usher as a uid of its own"
+	# Root ignores RLIMIT_NPROC: usher runs as a uid whose only process it
+	# is, from a copy that uid can reach.
+	mkdir -m 777 "$T/w"
+	reachable "$T"
+	cp "$USHER" "$T/w/usher"
+	for opts in "" "-s" "-o out" "-p app.pid -P sup.pid -o out" \
+	    "-t 5s -r --report r.json" "-d -o out" "--orphans kill"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr setpriv --reuid=4243 --regid=4243 \
+		    --clear-groups prlimit --nproc=1:1 sh -c 'cd "$0" && exec "$@"' \
+		    "$T/w" ./usher $opts -- touch "$T/w/ran"
+		assert_equal "$status" 125
+		assert_equal "$output" ""
+		if [[ "$opts" == -d* ]]; then
+			assert_equal "$stderr" "usher: -d: cannot detach: Resource temporarily unavailable"
+		else
+			assert_equal "$stderr" "usher: fork: Resource temporarily unavailable"
+		fi
+		assert_file_not_exists "$T/w/ran"
+		if [[ "$opts" == *--report* ]]; then
+			run jq -e '.status == 125 and .pid == null and
+			    .error == "fork: Resource temporarily unavailable"' \
+			    "$T/w/r.json"
+			assert_success
+			rm "$T/w/r.json"
+		fi
+		assert_equal "$(ls -A "$T/w")" usher
+	done
+}
+
+# big_args: set ARGS to strings that, with the environment, fill all but
+# about 16 KiB of what execve(2) takes (ARG_MAX counts the strings and
+# their pointers), and export BIG1 to BIG3 of 100,000 bytes each.
+big_args() {
+	local chunk left
+	chunk=$(head -c 100000 /dev/zero | tr '\0' a)
+	export BIG1=$chunk BIG2=$chunk BIG3=$chunk
+	left=$(($(getconf ARG_MAX) - $(env | wc -c) - 8 * $(env | wc -l) - 16384))
+	ARGS=()
+	while [ "$left" -gt 100100 ]; do
+		ARGS+=("${#ARGS[@]}$chunk")
+		left=$((left - 100000 - 16))
+	done
+	ARGS+=("${chunk:0:$((left - 100))}")
+}
+
+@test "argv and environment near ARG_MAX reach the command whole, in every mode" {
+	local want mode
+	big_args
+	# shellcheck disable=SC2016
+	local sum='{ printf "%s\n" "$@"; env | grep ^BIG | sort; } | cksum'
+	want=$(sh -c "$sum" sh "${ARGS[@]}")
+	for mode in "" "-s" "-x" "-x -s"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$USHER" $mode -- sh -c "$sum" sh "${ARGS[@]}"
+		assert_success
+		assert_equal "$stderr" ""
+		assert_equal "$output" "$want"
+	done
+	run --separate-stderr "$USHER" -d -o "$T/out" -P "$T/sup.pid" -- \
+	    sh -c "$sum" sh "${ARGS[@]}"
+	assert_success
+	wait_for 10 test ! -s "$T/sup.pid"
+	assert_equal "$(cat "$T/out")" "$want"
+}
