@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# Stress, bounded: a full filesystem under -o and --report, and fd limits
-# of 4 to 8.  usher fails with one clean line and 125, starts nothing,
-# and leaves nothing on disk; a report that cannot be written at the end
-# is a warning and the command's status stays.
+# Stress, bounded: a full filesystem under -o, --report, -p and -P, and fd
+# limits of 4 to 8.  usher fails with one clean line and 125, starts nothing
+# (or, for a pidfile that cannot be written once the command runs, stops
+# it), and leaves nothing on disk; a report that cannot be written at the
+# end is a warning and the command's status stays.
 
 load test_helper
 
@@ -66,6 +67,74 @@ fill_inodes() {
 	assert_equal "$status" 3
 	assert_equal "$stderr" "usher: --report: $T/fs/r.json: No space left on device"
 	# nothing half-written, no temporary file
+	assert_equal "$(ls -A "$T/fs")" fill
+}
+
+# A pidfile on a filesystem with inodes but no block left can be created
+# and locked, but not written: SPEC §5 wants the pid in it once the command
+# runs, so the start fails (125, one line), the command is stopped, and
+# nothing is left.  The probe would wait 5 s: usher must not.
+
+# full_start ARG...: usher ARG... -- probe, on a full $T/fs; $dt is how
+# long usher took, in ms.
+full_start() {
+	mount_small 8
+	fill_blocks
+	local t0
+	t0=$(now_ms)
+	run_usher "$@" -- "$PROBE" -r "$T/rep" -W "$T/never" -T 5 3>&-
+	dt=$(( $(now_ms) - t0 ))
+}
+
+# stopped_clean FILE: the start failed for FILE, the command was stopped,
+# and $T/fs holds nothing of usher's.
+stopped_clean() {
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $1: No space left on device"
+	assert_equal "$output" ""
+	[ "$dt" -lt 4000 ] || fail "usher took $dt ms: the command was not stopped"
+	if [ -f "$T/rep" ]; then
+		pid_gone "$(field "$T/rep" pid)"
+	fi
+	assert_equal "$(ls -A "$T/fs")" fill
+}
+
+@test "-p on a full filesystem in the foreground: the command is stopped, 125, one line" {
+	full_start -p "$T/fs/app.pid" --report "$T/r.json"
+	stopped_clean "$T/fs/app.pid"
+	run jq -e --arg line "usher: $T/fs/app.pid: No space left on device" \
+	    '.status == 125 and .pid != null and .error ==
+	    ($line | ltrimstr("usher: "))' "$T/r.json"
+	assert_success
+}
+
+@test "-P on a full filesystem in the foreground: the command is stopped, 125, one line" {
+	full_start -P "$T/fs/sup.pid"
+	stopped_clean "$T/fs/sup.pid"
+}
+
+@test "-d -p on a full filesystem: the caller hears 125 and the line, and nothing is left" {
+	full_start -d -p "$T/fs/app.pid"
+	stopped_clean "$T/fs/app.pid"
+}
+
+@test "-d -P on a full filesystem: the caller hears 125 and the line, and nothing is left" {
+	full_start -d -P "$T/fs/sup.pid" -p "$T/app.pid"
+	stopped_clean "$T/fs/sup.pid"
+	assert_file_not_exists "$T/app.pid"
+}
+
+@test "-x -p on a full filesystem: 125, one line, the command never starts" {
+	mount_small 8
+	fill_blocks
+	refused "usher: $T/fs/app.pid: No space left on device" -x -p "$T/fs/app.pid"
+	assert_equal "$(ls -A "$T/fs")" fill
+}
+
+@test "-d -x -p on a full filesystem: 125, one line, the command never starts" {
+	mount_small 8
+	fill_blocks
+	refused "usher: $T/fs/app.pid: No space left on device" -d -x -p "$T/fs/app.pid"
 	assert_equal "$(ls -A "$T/fs")" fill
 }
 
