@@ -205,7 +205,8 @@ limited() {
 	reachable "$T"
 	cp "$USHER" "$T/w/usher"
 	for opts in "" "-s" "-o out" "-p app.pid -P sup.pid -o out" \
-	    "-t 5s -r --report r.json" "-d -o out" "--orphans kill"; do
+	    "-t 5s -r --report r.json" "-d -o out" "--orphans kill" \
+	    "--ready notify" "-d --ready notify -p app.pid"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr setpriv --reuid=4243 --regid=4243 \
 		    --clear-groups prlimit --nproc=1:1 sh -c 'cd "$0" && exec "$@"' \
@@ -227,6 +228,9 @@ limited() {
 		fi
 		assert_equal "$(ls -A "$T/w")" usher
 	done
+	# nor a notify socket (in /tmp, for a user without a runtime dir)
+	assert_equal "$(find /tmp -maxdepth 1 -name 'usher-notify.*' \
+	    -user 4243)" ""
 }
 
 # big_args: set ARGS to strings that, with the environment, fill all but
