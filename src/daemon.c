@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "errline.h"
 #include "signals.h"
 #include "spawn.h"
 
@@ -27,8 +26,6 @@ static _Noreturn void	caller_wait(const struct usher_config *, int, pid_t);
 static int		cmp_int(const void *, const void *);
 static void		park_stdio_sources(const struct usher_config *);
 static int		null_stdio(void);
-static _Noreturn void	detach_fail(const struct usher_config *, int *,
-			    const char *);
 
 /*
  * The caller's process: wait for the word from the supervisor, then exit
@@ -104,15 +101,20 @@ null_stdio(void)
 
 /*
  * Detach.  Returns 0 in the supervisor, with the link's write end in
- * *link, or -1 with errno set when the first fork fails.  Never returns in
- * the caller's process, nor in the middle one.
+ * *link, or -1 with errno set and *what naming the step that failed
+ * ("-d: WHAT: REASON"): in the caller's process when the first fork fails
+ * (*link stays -1), else in the middle process or the supervisor, which
+ * must tell the caller through *link, having removed what usher made
+ * (pidfiles, -o files).  Never returns in the caller's process otherwise,
+ * nor in the middle one.
  */
 int
-daemon_detach(const struct usher_config *cfg, int *link)
+daemon_detach(const struct usher_config *cfg, int *link, const char **what)
 {
 	int	p[2];
 	pid_t	pid;
 
+	*what = "cannot detach";
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		return -1;
 	if (pid > 0) {
@@ -122,30 +124,17 @@ daemon_detach(const struct usher_config *cfg, int *link)
 	close(p[0]);
 	*link = p[1];
 	if (setsid() == -1 || (pid = fork()) == -1)
-		detach_fail(cfg, link, "cannot detach");
+		return -1;
 	if (pid > 0)
 		_exit(0);
 	park_stdio_sources(cfg);
+	*what = "/dev/null";
 	if (null_stdio() == -1)
-		detach_fail(cfg, link, "/dev/null");
+		return -1;
+	*what = "/";
 	if (chdir("/") == -1)
-		detach_fail(cfg, link, "/");
+		return -1;
 	return 0;
-}
-
-/*
- * Past the first fork: leave no file that usher created for the command,
- * tell the caller "-d: WHAT: REASON", and go.
- */
-static _Noreturn void
-detach_fail(const struct usher_config *cfg, int *link, const char *what)
-{
-	char	msg[SPAWN_MSG_MAX];
-
-	errline(msg, sizeof(msg), "-d", what, strerror(errno), NULL);
-	fdmap_unlink_new(cfg->fdmaps, cfg->nfdmaps);
-	daemon_fail(link, EXIT_USHER, msg);
-	_exit(EXIT_USHER);
 }
 
 /* Tell the caller all went well. */

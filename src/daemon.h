@@ -4,7 +4,8 @@
  * calls setsid() and exits; the last one, no session leader, returns and
  * becomes the supervisor (or, with -x, the command).  The supervisor tells
  * the caller once, through the link: daemon_ok(), or daemon_fail() with a
- * status and one line.  With -x, exec itself closes the link (close-on-
+ * status and one line.  A failure to detach is returned, to be cleaned up
+ * and told by run.c.  With -x, exec itself closes the link (close-on-
  * exec), which the caller takes for success.  daemon_close_except()
  * leaves the supervisor only the fds it names.
  */
@@ -15,7 +16,7 @@
 
 #include "usher.h"
 
-int	daemon_detach(const struct usher_config *, int *);
+int	daemon_detach(const struct usher_config *, int *, const char **);
 void	daemon_ok(int *);
 void	daemon_fail(int *, int, const char *);
 void	daemon_close_except(int *, size_t);

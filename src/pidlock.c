@@ -1,8 +1,16 @@
 /*
- * pidlock.c: pidfiles.  libbsd's pidfile_open() creates, locks (flock,
- * close-on-exec) and reuses a stale file; pidfile_remove() unlinks and
- * closes.  The pid is written here, not with pidfile_write(), because
- * usher's -p holds the command's pid, not its own.
+ * pidlock.c: pidfiles.  libbsd's pidfile_open() is not used, for root's
+ * sake: it follows a symbolic link and truncates the file it opens before
+ * looking at it, so a link planted in a directory that others can write
+ * would have root empty and overwrite any file it names; it would write
+ * through a planted hard link too; and its one fd is open for writing,
+ * which -x would hand to the command.  Here the file is opened without
+ * following a link (O_NOFOLLOW), and refused unless it is a regular file
+ * with one link, before anything in it changes; the flock is taken on a
+ * read-only fd (a lock does not care how its file was opened), and usher
+ * writes through a second fd, close-on-exec, that no command inherits.
+ * Only the file usher locked (its device and inode) is ever removed, and
+ * a pid read from a file is parsed strictly (pidlock_parse()).
  *
  * An instance is the processes that hold the lock (usher's supervisor, or
  * the command itself with -x) and the command, the pid in the file, when
@@ -25,7 +33,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libutil.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -67,98 +74,377 @@ static int	deadline_left(const struct timespec *);
 static int	ms_of(const struct timespec *);
 static int	wait_gone(const struct member *, size_t, int, int);
 
+/* Every open of a pidfile: never through a link, never a terminal, and
+ * never a wait on a FIFO that was planted in its place. */
+#define OPEN_FLAGS	(O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+
+/* Read of a pidfile: a pid and its newline fit many times over, so what
+ * is cut off is never part of a valid file. */
+#define CONTENT_MAX	32
+
+/* The kernel's ceiling of pid_max (PID_MAX_LIMIT), when /proc is silent. */
+#define PID_CEILING	4194304L
+
+static int		lock_once(struct pidlock *, const char *, pid_t *);
+static int		open_existing(struct pidlock *, const char *);
+static int		locked_out(int, pid_t *);
+static int		open_writer(const char *, const struct stat *);
+static const char	*refusal(const struct stat *);
+static int		abandon(int, const char *, const struct stat *, bool);
+static void		unlink_if(const char *, dev_t, ino_t);
+static pid_t		read_pid(int);
+static long		pid_max(void);
+
 /*
- * Open and lock path.  Returns 0, or -1 with errno set; EEXIST means a
- * running instance holds it, and *other is its pid (-1 if not written yet).
+ * Open and lock path.  Returns 0, or -1 with errno set and, for a file
+ * refused for what it is, pl->why; EEXIST means a running instance holds
+ * it, and *other is the pid it holds (or PIDLOCK_NOPID, PIDLOCK_BADPID).
+ * A race lost to another instance (the file removed or replaced between
+ * the open and the lock), or to a passing reader's shared lock, is tried
+ * again.
  */
 int
 pidlock_open(struct pidlock *pl, const char *path, pid_t *other)
 {
 	struct timespec	pause = { 0, 1000000 };
-	int		saved = EEXIST, tries;
+	int		r, tries;
 
+	*pl = (struct pidlock)PIDLOCK_INIT;
 	pl->path = path;
 	for (tries = 0; tries < 50; tries++) {
-		if ((pl->pfh = pidfile_open(path, 0644, other)) != NULL) {
-			/* libbsd 0.11 leaves it inheritable: the command must
-			 * not hold the lock (but -x hands it over on purpose). */
-			fcntl(pidfile_fileno(pl->pfh), F_SETFD, FD_CLOEXEC);
-			return 0;
-		}
-		saved = errno;
-		if (saved != EEXIST && saved != EINVAL)
-			return -1;
-		/*
-		 * libbsd reads the other instance's pid without a trailing
-		 * newline and calls SPEC's "PID\n" invalid: read it here.
-		 * A lock that is gone by now was a passing reader's
-		 * (--status takes a shared lock for an instant): try again.
-		 */
-		if (pidlock_state(path, other) == PIDLOCK_RUNNING) {
-			errno = EEXIST;
-			return -1;
-		}
+		if ((r = lock_once(pl, path, other)) != 1)
+			return r;
 		nanosleep(&pause, NULL);
 	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/*
+ * One try: 0 (held), -1 (errno, pl->why), or 1 (try again).  Nothing in
+ * the file changes before it is known to be a regular file of one link,
+ * locked by us, and still the one that path names.
+ */
+static int
+lock_once(struct pidlock *pl, const char *path, pid_t *other)
+{
+	struct stat	st, now;
+	bool		created = true;
+	int		fd, wfd;
+
+	*other = PIDLOCK_NOPID;
+	pl->why = NULL;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | OPEN_FLAGS, 0644);
+	if (fd == -1 && errno == EEXIST) {
+		created = false;
+		if ((fd = open_existing(pl, path)) < 0)
+			return fd == -2 ? 1 : -1;
+	}
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		return abandon(fd, path, NULL, false);
+	if ((pl->why = refusal(&st)) != NULL) {
+		errno = EPERM;
+		return abandon(fd, path, &st, created);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			return abandon(fd, path, &st, created);
+		return locked_out(fd, other);
+	}
+	/* Removed, or replaced, by the instance that held it: again. */
+	if (lstat(path, &now) == -1 || now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino) {
+		close(fd);
+		return 1;
+	}
+	if ((wfd = open_writer(path, &st)) == -1)
+		return abandon(fd, path, &st, created);
+	pl->fd = fd;
+	pl->wfd = wfd;
+	pl->dev = st.st_dev;
+	pl->ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * path exists: look at it before opening it (a device or a FIFO is not
+ * even opened), then open it read-only.  Returns the fd, -1 (errno,
+ * pl->why), or -2 when it went away or changed meanwhile.
+ */
+static int
+open_existing(struct pidlock *pl, const char *path)
+{
+	struct stat	st;
+	int		fd;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? -2 : -1;
+	if ((pl->why = refusal(&st)) != NULL) {
+		errno = EPERM;
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | OPEN_FLAGS)) == -1)
+		return errno == ENOENT || errno == ELOOP ? -2 : -1;
+	return fd;
+}
+
+/*
+ * The lock is taken.  By a running instance (an exclusive lock: then -1,
+ * EEXIST and its pid in *other), or for an instant by a reader such as
+ * --status (a shared lock, which lets another shared one in: 1, again).
+ * Closes fd.
+ */
+static int
+locked_out(int fd, pid_t *other)
+{
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);
+		return 1;
+	}
+	*other = read_pid(fd);
+	close(fd);
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * Open the locked file st again, for writing, and empty it: the stale pid
+ * of a file reused must not pass for this instance's.  Returns the fd, or
+ * -1 with errno (EAGAIN when path names another file by now).
+ */
+static int
+open_writer(const char *path, const struct stat *st)
+{
+	struct stat	now;
+	int		wfd, saved;
+
+	if ((wfd = open(path, O_WRONLY | OPEN_FLAGS)) == -1)
+		return -1;
+	if (fstat(wfd, &now) == -1)
+		saved = errno;
+	else if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		saved = EAGAIN;
+	else if (ftruncate(wfd, 0) == -1)
+		saved = errno;
+	else
+		return wfd;
+	close(wfd);
 	errno = saved;
 	return -1;
 }
 
-/* Write pid and a newline over the file's content. */
+/* Why a file cannot be a pidfile of root's, or NULL when it can. */
+static const char *
+refusal(const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "is a symbolic link";
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_nlink != 1)
+		return "has more than one link";
+	return NULL;
+}
+
+/*
+ * A try that failed: close fd, and remove the file if this try created
+ * it (and path still names it).  Returns -1, errno kept.
+ */
+static int
+abandon(int fd, const char *path, const struct stat *st, bool created)
+{
+	int	saved = errno;
+
+	close(fd);
+	if (created && st != NULL)
+		unlink_if(path, st->st_dev, st->st_ino);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Remove path if it is the regular file dev/ino: never a link, never a
+ * file put in its place.  Async-signal-safe.
+ */
+static void
+unlink_if(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat	st;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_dev == dev && st.st_ino == ino)
+		unlink(path);
+}
+
+/*
+ * Write pid and a newline over the file's content.  A write that fails
+ * (a full disk) leaves the file empty, never a part of the pid.
+ */
 int
 pidlock_write(const struct pidlock *pl, pid_t pid)
 {
 	char	buf[32];
-	int	fd, n;
+	size_t	n, off = 0;
+	ssize_t	w;
+	int	saved;
 
-	if ((fd = pidfile_fileno(pl->pfh)) == -1)
+	n = (size_t)snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (ftruncate(pl->wfd, 0) == -1)
 		return -1;
-	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
-	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n)
-		return -1;
+	while (off < n) {
+		w = pwrite(pl->wfd, buf + off, n - off, (off_t)off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			saved = w == 0 ? ENOSPC : errno;
+			if (ftruncate(pl->wfd, 0) == -1) {
+				/* Then the part stays: nothing else to do. */
+			}
+			errno = saved;
+			return -1;
+		}
+		off += (size_t)w;
+	}
 	return 0;
 }
 
-/* The locked fd, or -1. */
+/* Empty the file: no command runs now (between restarts). */
+int
+pidlock_clear(const struct pidlock *pl)
+{
+	return ftruncate(pl->wfd, 0);
+}
+
+/* The locked fd, read-only (what -x hands to the command), or -1. */
 int
 pidlock_fd(const struct pidlock *pl)
 {
-	return pl->pfh == NULL ? -1 : pidfile_fileno(pl->pfh);
+	return pl->fd;
 }
 
+bool
+pidlock_held(const struct pidlock *pl)
+{
+	return pl->fd != -1;
+}
+
+/* Remove the file, if path still names the one locked.  Async-signal-safe. */
+void
+pidlock_unlink(const struct pidlock *pl)
+{
+	if (pl->fd != -1)
+		unlink_if(pl->path, pl->dev, pl->ino);
+}
+
+/* Remove the file (if still ours) and let the lock go. */
 void
 pidlock_remove(struct pidlock *pl)
 {
-	if (pl->pfh != NULL)
-		pidfile_remove(pl->pfh);
-	pl->pfh = NULL;
+	pidlock_unlink(pl);
+	if (pl->wfd != -1)
+		close(pl->wfd);
+	if (pl->fd != -1)
+		close(pl->fd);
+	pl->fd = pl->wfd = -1;
+}
+
+/*
+ * The pid in a pidfile's content buf (len bytes, no NUL needed): decimal
+ * digits without a sign, a blank or a leading zero, and at most one
+ * newline after them, for a value from 1 to max.  Anything else is no pid
+ * (-1), never a number cut or wrapped into one (strtol and a cast to
+ * pid_t would read "4294967297" as 1 and "12abc" as 12).
+ */
+int
+pidlock_parse(const char *buf, size_t len, long max, pid_t *pid)
+{
+	long long	v = 0;
+	size_t		i;
+
+	if (max > INT_MAX)
+		max = INT_MAX;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len == 0 || buf[0] == '0')
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return -1;
+		if ((v = v * 10 + (buf[i] - '0')) > max)
+			return -1;
+	}
+	*pid = (pid_t)v;
+	return 0;
+}
+
+/* The pid that fd's file holds, or PIDLOCK_NOPID, or PIDLOCK_BADPID. */
+static pid_t
+read_pid(int fd)
+{
+	char	buf[CONTENT_MAX];
+	ssize_t	n;
+	pid_t	pid;
+
+	do {
+		n = pread(fd, buf, sizeof(buf), 0);
+	} while (n == -1 && errno == EINTR);
+	if (n == 0)
+		return PIDLOCK_NOPID;
+	if (n > 0 && pidlock_parse(buf, (size_t)n, pid_max() - 1, &pid) == 0)
+		return pid;
+	return PIDLOCK_BADPID;
+}
+
+/* /proc/sys/kernel/pid_max: every pid is below it. */
+static long
+pid_max(void)
+{
+	const char	*errstr;
+	char		 buf[32];
+	ssize_t		 n;
+	long		 max;
+	int		 fd;
+
+	if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC)) ==
+	    -1)
+		return PID_CEILING;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return PID_CEILING;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	max = (long)strtonum(buf, 2, INT_MAX, &errstr);
+	return errstr == NULL ? max : PID_CEILING;
 }
 
 /*
  * What path says, without changing it: a shared lock that cannot be had
- * means an instance runs.  *pid is the pid the file holds, or -1.
+ * means an instance runs.  *pid is the pid the file holds, PIDLOCK_NOPID
+ * or PIDLOCK_BADPID.  Nothing is followed, and nothing but a regular file
+ * is opened (a FIFO would block): anything else is no pidfile of usher's.
  */
 enum pidlock_state
 pidlock_state(const char *path, pid_t *pid)
 {
-	char	buf[32];
-	ssize_t	n;
-	int	fd;
-	bool	locked;
+	struct stat	st;
+	int		fd;
+	bool		locked;
 
-	*pid = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	*pid = PIDLOCK_NOPID;
+	if ((fd = open(path, O_RDONLY | OPEN_FLAGS)) == -1)
 		return errno == ENOENT ? PIDLOCK_NONE : PIDLOCK_STALE;
-	locked = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
-	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) > 0) {
-		buf[n] = '\0';
-		if (isdigit((unsigned char)buf[0]))
-			*pid = (pid_t)strtol(buf, NULL, 10);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return PIDLOCK_STALE;
 	}
+	locked = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	*pid = read_pid(fd);
 	close(fd);
 	return locked ? PIDLOCK_RUNNING : PIDLOCK_STALE;
 }
-
 
 /* Where a pidfd cannot be had, the waits look at /proc this often at most. */
 #define NAP_MAX_MS	100
@@ -527,7 +813,7 @@ pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
  * --stop: signal the instance holding path, wait up to grace for it to
  * end, then KILL the command and the holders, and wait a little more.
  * Only processes pinned as the instance's are signalled (find_holders,
- * find_command).  Returns 0 when the instance is gone or was never there,
+ * find_command); a file that holds no valid pid gets a warning.  Returns 0 when the instance is gone or was never there,
  * 1 when it could not be stopped.
  */
 int
@@ -543,6 +829,9 @@ pidlock_stop(const char *path, int sig, const struct timespec *grace)
 		return 0;
 	if ((n = find_holders(path, m, HOLDERS_MAX)) == 0)
 		return pidlock_state(path, &pid) == PIDLOCK_RUNNING;
+	if (pid == PIDLOCK_BADPID)
+		warnx("%s: no valid pid in the file: only the lock's holders "
+		    "are signalled", path);
 	cmd = find_command(path, pid, m, n, &m[n]);
 	signal_all(m, n, sig);
 	r = wait_gone(m, n, ms_of(grace), -1);

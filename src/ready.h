@@ -1,11 +1,11 @@
 /*
  * ready.h: readiness (SPEC §3 --ready).  fd:N: a pipe whose write end the
- * command gets as fd N, and a line on it means ready.  notify: a private
- * datagram socket in the abstract namespace (so a -u user reaches it
- * without file permissions), named in NOTIFY_SOCKET, and READY=1 in a
- * datagram from root or the command's user means ready, as in systemd's
- * sd_notify protocol.  usher polls
- * ready.fd; ready_read() says what came.
+ * command gets as fd N, and a line on it means ready.  notify: a datagram
+ * socket of usher's own, named in NOTIFY_SOCKET, in a fresh directory that
+ * only root and the command's user can reach (ready_remove() takes both
+ * away), and READY=1 in a datagram from root or the command's user means
+ * ready, as in systemd's sd_notify protocol.  usher polls ready.fd;
+ * ready_read() says what came.
  */
 #ifndef READY_H
 #define READY_H
@@ -25,12 +25,13 @@ struct ready {
 	enum ready_kind	kind;
 	int		fd;		/* usher's end, or -1 */
 	int		cmdfd;		/* READY_FD: the command's end */
-	char		env[64];	/* READY_NOTIFY: NOTIFY_SOCKET=@... */
+	char		env[128];	/* READY_NOTIFY: NOTIFY_SOCKET=PATH */
 	uid_t		uid;		/* READY_NOTIFY: whose word counts */
 };
 
 int	ready_open(struct ready *, enum ready_kind, uid_t);
 int	ready_read(struct ready *);
 void	ready_close(struct ready *);
+void	ready_remove(struct ready *);
 
 #endif /* READY_H */

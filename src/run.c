@@ -101,7 +101,7 @@ run(const struct usher_config *cfg)
 {
 	struct instance	in = {
 		.l = { .cfg = cfg, .lockfd = -1, .exec_link = -1 },
-		.sigfd = -1, .link = -1, .e = { .pid = -1 }, .tell_status = -1,
+		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT, .sigfd = -1, .link = -1, .e = { .pid = -1 }, .tell_status = -1,
 		.spare = -1,
 	};
 
@@ -126,7 +126,13 @@ run(const struct usher_config *cfg)
 	supervise(cfg, &in);
 }
 
-/* --status: LSB's 0 running (and the pid), 1 stale pidfile, 3 none. */
+/*
+ * --status, as LSB's status action: 0 running (and the pid), 1 a stale
+ * pidfile, 3 not running: no file, or an instance whose file holds no pid
+ * because no command runs (before its start, between restarts).  A locked
+ * file that holds no valid pid says nothing that can be trusted: LSB's 4,
+ * status unknown, and one line.
+ */
 static _Noreturn void
 status_action(const struct usher_config *cfg)
 {
@@ -134,10 +140,14 @@ status_action(const struct usher_config *cfg)
 	pid_t			pid;
 
 	signals_restore();
-	st = pidlock_state(cfg->pidfile, &pid);
-	if (st == PIDLOCK_RUNNING && pid > 0)
-		printf("%d\n", (int)pid);
-	exit((int)st);
+	if ((st = pidlock_state(cfg->pidfile, &pid)) != PIDLOCK_RUNNING)
+		exit((int)st);
+	if (pid == PIDLOCK_NOPID)
+		exit(PIDLOCK_NONE);
+	if (pid == PIDLOCK_BADPID)
+		errx(4, "%s: no valid pid in the file", cfg->pidfile);
+	printf("%d\n", (int)pid);
+	exit(0);
 }
 
 /* --stop: 0 when the instance is gone (or was), 1 when it stays. */
@@ -291,7 +301,8 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 
 	while (pidlock_open(pl, path, &other) == -1) {
 		if (errno != EEXIST)
-			fail_why(in, path, strerror(errno));
+			fail_why(in, path, pl->why != NULL ? pl->why :
+			    strerror(errno));
 		if (cfg->if_running == IF_RUNNING_SKIP) {
 			vlog(cfg, "%s: already running; skipping", path);
 			pidlock_remove(&in->pl_sup);
@@ -313,23 +324,33 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 	}
 }
 
-/* -d: from here on, usher is the detached supervisor (or, with -x, the
- * command); the caller's process has stayed behind to report. */
+/*
+ * -d: from here on, usher is the detached supervisor (or, with -x, the
+ * command); the caller's process has stayed behind to report.  A failure
+ * on the way, in whichever process, is usher's own: fail_line() tells the
+ * caller once the files usher made are gone.
+ */
 static void
 detach(const struct usher_config *cfg, struct instance *in)
 {
-	int	*keep;
-	size_t	 i, n = 0;
+	const char	*what;
+	char		 line[SPAWN_MSG_MAX];
+	int		*keep;
+	size_t		 i, n = 0;
 
-	if (daemon_detach(cfg, &in->link) == -1)
-		fail_why(in, "-d: cannot detach", strerror(errno));
-	if ((keep = reallocarray(NULL, cfg->nfdmaps + 7, sizeof(*keep))) ==
+	if (daemon_detach(cfg, &in->link, &what) == -1) {
+		errline(line, sizeof(line), "-d", what, strerror(errno), NULL);
+		fail_line(in, line);
+	}
+	if ((keep = reallocarray(NULL, cfg->nfdmaps + 9, sizeof(*keep))) ==
 	    NULL)
 		fail_why(in, "-d", strerror(errno));
 	keep[n++] = in->link;
 	keep[n++] = in->sigfd;
-	keep[n++] = pidlock_fd(&in->pl_cmd);
-	keep[n++] = pidlock_fd(&in->pl_sup);
+	keep[n++] = in->pl_cmd.fd;
+	keep[n++] = in->pl_cmd.wfd;
+	keep[n++] = in->pl_sup.fd;
+	keep[n++] = in->pl_sup.wfd;
 	keep[n++] = in->ready.fd;
 	keep[n++] = in->ready.cmdfd;
 	keep[n++] = in->spare;
@@ -343,20 +364,21 @@ detach(const struct usher_config *cfg, struct instance *in)
 }
 
 /*
- * -x: the pidfile (its lock held by the command from now on) gets usher's
- * pid, which is the command's, just before exec; spawn_exec() removes it
- * again if exec fails.
+ * -x: the pidfile (its lock held by the command from now on, on a
+ * read-only fd: the command cannot change the file) gets usher's pid,
+ * which is the command's, just before exec; spawn_exec() removes it again
+ * if exec fails.
  */
 static _Noreturn void
 exec_in_place(struct instance *in)
 {
 	/* The caller, whose death --pdeathsig means: after any detaching. */
 	in->l.parent = getppid();
-	if (in->pl_cmd.pfh != NULL) {
+	if (pidlock_held(&in->pl_cmd)) {
 		if (pidlock_write(&in->pl_cmd, getpid()) == -1)
 			fail_why(in, in->pl_cmd.path, strerror(errno));
 		in->l.lockfd = pidlock_fd(&in->pl_cmd);
-		in->l.lockpath = in->pl_cmd.path;
+		in->l.lock = &in->pl_cmd;
 	}
 	spawn_exec(&in->l);
 }
@@ -465,11 +487,11 @@ supervise(const struct usher_config *cfg, struct instance *in)
 		 * A child that never exec'd never was the command: the report
 		 * keeps the last one that was, if any.
 		 */
-		if (s.fail_status == 0)
+		if (s.execd)
 			in->e = (struct ending){ s.pid, s.ended, s.wstatus,
 			    s.timed_out || s.ready_failed, 0, in->e.restarts,
 			    in->e.start, in->e.start_mono };
-		else
+		if (s.fail_status != 0)
 			in->e.fail_status = s.fail_status;
 		in->tell_status = s.tell_status;
 		strlcpy(in->tell_msg, s.tell_msg, sizeof(in->tell_msg));
@@ -487,6 +509,10 @@ supervise(const struct usher_config *cfg, struct instance *in)
 			break;
 		vlog(cfg, "restarting in %lld.%03lds", (long long)delay.tv_sec,
 		    delay.tv_nsec / 1000000);
+		/* No command runs in the pause: --status must not say so. */
+		if (pidlock_held(&in->pl_cmd) &&
+		    pidlock_clear(&in->pl_cmd) == -1)
+			vlog(cfg, "%s: %s", cfg->pidfile, strerror(errno));
 		if (!supervise_pause(&s, &delay))
 			break;
 		in->e.restarts++;
@@ -542,6 +568,7 @@ fail_line(struct instance *in, const char *line)
 	}
 	if (in->link != -1)
 		daemon_fail(&in->link, EXIT_USHER, line);
+	ready_remove(&in->ready);
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
 	exit(EXIT_USHER);
@@ -568,6 +595,7 @@ finish(const struct usher_config *cfg, struct instance *in)
 		close(in->spare);
 		write_report(cfg, e, &o, in->error);
 	}
+	ready_remove(&in->ready);
 	pidlock_remove(&in->pl_cmd);
 	pidlock_remove(&in->pl_sup);
 	/* Only now may a caller of -d that still waits hear how it ended. */

@@ -24,7 +24,7 @@ extern char	**environ;
 struct reporter {
 	int		 fd;	/* the pipe, or usher's stderr with -x */
 	bool		 pipe;	/* prefix the status byte */
-	const char	*unlink; /* a pidfile to remove on failure, or NULL */
+	const struct pidlock *unlink; /* a pidfile to remove on failure */
 };
 
 static _Noreturn void	fail(const struct reporter *, int, const char *,
@@ -46,7 +46,7 @@ fail(const struct reporter *r, int status, const char *ctx, const char *what,
 	size_t	 off = 0, len;
 
 	if (r->unlink != NULL)
-		unlink(r->unlink);
+		pidlock_unlink(r->unlink);
 	if (r->pipe)
 		buf[off++] = (char)status;
 	if (what != NULL)
@@ -202,7 +202,7 @@ spawn_result(int fd, int *status, char *msg, size_t len)
 _Noreturn void
 spawn_exec(const struct launch *l)
 {
-	struct reporter	r = { l->exec_link, true, l->lockpath };
+	struct reporter	r = { l->exec_link, true, l->lock };
 
 	if (r.fd == -1) {
 		r.pipe = false;

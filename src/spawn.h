@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "jobctl.h"
+#include "pidlock.h"
 #include "usher.h"
 #include "user.h"
 
@@ -26,7 +27,7 @@ struct launch {
 	int		  pdeathsig;	/* 0 for none */
 	pid_t		  parent;	/* -x: whose death sends pdeathsig */
 	int		  lockfd;	/* -x -p: the command keeps the lock */
-	const char	 *lockpath;	/* -x -p: removed if exec fails */
+	const struct pidlock *lock;	/* -x -p: removed if exec fails */
 	int		  exec_link;	/* -d -x: errors go to the caller */
 };
 

@@ -46,6 +46,7 @@ static void	on_held(struct supervisor *, struct held *);
 static void	on_ready(struct supervisor *);
 static void	on_ready_timeout(struct supervisor *);
 static void	started(struct supervisor *);
+static int	write_pidfiles(struct supervisor *);
 static void	disarm(int);
 static int	new_timer(void);
 static bool	hold(struct supervisor *, const struct signalfd_siginfo *);
@@ -118,6 +119,7 @@ supervise_start(struct supervisor *s)
 	size_t	i;
 
 	s->state = SUP_STARTING;
+	s->execd = false;
 	s->ended = false;
 	s->wstatus = 0;
 	s->fail_status = 0;
@@ -257,24 +259,50 @@ on_exec_status(struct supervisor *s)
 
 /*
  * The command was exec'd: the pidfiles get their pids now, and the caller
- * of -d hears of it, unless it is to wait for readiness.
+ * of -d hears of it, unless it is to wait for readiness.  A pidfile that
+ * cannot be written fails the start (SPEC §5: it holds the pid once the
+ * command runs): the command is stopped, and usher ends with 125.
  */
 static void
 started(struct supervisor *s)
 {
 	s->state = SUP_RUNNING;
+	s->execd = true;
 	vlog(s->cfg, "started %s as pid %d", s->cfg->argv[0], (int)s->pid);
-	if (s->pl_cmd != NULL && s->pl_cmd->pfh != NULL &&
-	    pidlock_write(s->pl_cmd, s->pid) == -1)
-		vlog(s->cfg, "%s: %s", s->pl_cmd->path, strerror(errno));
-	if (s->pl_sup != NULL && s->pl_sup->pfh != NULL &&
-	    pidlock_write(s->pl_sup, getpid()) == -1)
-		vlog(s->cfg, "%s: %s", s->pl_sup->path, strerror(errno));
+	if (write_pidfiles(s) == -1) {
+		tell(s, s->fail_status, s->fail_msg);
+		if (!s->ended)
+			stop_command(s, "no pidfile", true);
+		return;
+	}
 	if (s->ready_done)
 		daemon_ok(s->link);
 	else if (s->cfg->ready_timeout.tv_sec != 0 ||
 	    s->cfg->ready_timeout.tv_nsec != 0)
 		arm(s->tfd_ready, &s->cfg->ready_timeout);
+}
+
+/*
+ * -p gets the command's pid, -P usher's.  Returns -1, with fail_status
+ * and fail_msg set, when one cannot be written.
+ */
+static int
+write_pidfiles(struct supervisor *s)
+{
+	struct pidlock	*pl = NULL;
+
+	if (s->pl_cmd != NULL && pidlock_held(s->pl_cmd) &&
+	    pidlock_write(s->pl_cmd, s->pid) == -1)
+		pl = s->pl_cmd;
+	else if (s->pl_sup != NULL && pidlock_held(s->pl_sup) &&
+	    pidlock_write(s->pl_sup, getpid()) == -1)
+		pl = s->pl_sup;
+	if (pl == NULL)
+		return 0;
+	s->fail_status = EXIT_USHER;
+	errline(s->fail_msg, sizeof(s->fail_msg), pl->path, strerror(errno),
+	    NULL);
+	return -1;
 }
 
 /* The readiness channel spoke.  After the first time it is only drained. */

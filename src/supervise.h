@@ -49,6 +49,7 @@ struct supervisor {
 	bool		 timed_out;
 	bool		 expect_stop;	/* -s: we stopped it, do not mirror */
 	struct held	 held[DELAY_MAX]; /* one per -D */
+	bool		 execd;		/* exec succeeded: it was the command */
 	bool		 ended;		/* the command was reaped */
 	int		 wstatus;	/* how, once ended */
 	int		 fail_status;	/* set when setup or exec failed */

@@ -5,9 +5,12 @@
 load test_helper
 
 # wstat CMD...: run CMD and print how it ended as perl's $? sees it:
-# "exit N", or "signal N" plus " core" when a core was dumped.
+# "exit N", or "signal N" plus " core" when a core was dumped.  INT and
+# QUIT are set to their defaults first: a suite started in the background
+# of a non-interactive shell inherits them ignored.
 wstat() {
-	perl -e 'system { $ARGV[0] } @ARGV; my $s = $?;
+	perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT";
+	    system { $ARGV[0] } @ARGV; my $s = $?;
 	    if ($s & 127) { printf "signal %d%s\n", $s & 127,
 	        ($s & 128) ? " core" : "" } else { printf "exit %d\n", $s >> 8 }' \
 	    -- "$@"

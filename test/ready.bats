@@ -168,7 +168,49 @@ slow_ready() {
 	run -124 --separate-stderr "$USHER" --ready notify --ready-timeout 0.5s \
 	    -- sh -c 'setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	        "$0" READY=1; exec sleep 5' "$NOTIFY"
-	assert_equal "$stderr" "usher: --ready: sh was not ready in time"
+	# the other user cannot even send: the socket is not for it
+	assert_regex "$stderr" '^notify: sendto /run/usher-notify\.[[:alnum:]]{6}/notify: Permission denied
+usher: --ready: sh was not ready in time$'
+}
+
+# flood SOCKET N: as a user of its own, send N datagrams to SOCKET (a path,
+# or @name) without waiting, and print how many went.
+flood() {
+	setpriv --reuid=4242 --regid=4242 --clear-groups perl -MSocket -e '
+	    my ($name, $n) = @ARGV;
+	    $name =~ s/^@/\0/;
+	    socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!";
+	    my $to = pack_sockaddr_un($name);
+	    my $sent = 0;
+	    for (1 .. $n) { $sent++ if send($s, "X=1", MSG_DONTWAIT, $to) }
+	    print "$sent\n"' "$1" "$2"
+}
+
+@test "--ready notify: no other user can reach the socket or fill its queue" {
+	[ "$(id -u)" = 0 ] || fail "this test needs root"
+	mkdir -m 777 "$T/w"
+	reachable "$T"
+	start_bg "$USHER" -d -p "$T/app.pid" -u nobody --ready notify \
+	    --ready-timeout 10s -- sh -c '
+	    echo "$NOTIFY_SOCKET" >"$1/sock.tmp" && mv "$1/sock.tmp" "$1/sock"
+	    while [ ! -e "$1/go" ]; do sleep 0.01; done
+	    "$0" -n READY=1 || exit 3
+	    exec sleep 30' "$NOTIFY" "$T/w" 2>"$T/err" 3>&-
+	local caller=$! sock
+	wait_file "$T/w/sock"
+	sock=$(cat "$T/w/sock")
+	# another user gets nothing in, however hard it tries
+	assert_equal "$(flood "$sock" 2000)" 0
+	run stat -c '%a %U' "${sock%/*}" "$sock"
+	assert_output "711 root
+600 nobody"
+	touch "$T/w/go"
+	reap "$caller"
+	assert_equal "$(cat "$T/err")" ""
+	assert_equal "$status" 0
+	track_pid "$(cat "$T/app.pid")"
+	"$USHER" --stop -p "$T/app.pid"
+	assert_file_not_exists "${sock%/*}"
 }
 
 @test "-d --ready: the caller killed while it waits does not take the daemon down" {
@@ -188,4 +230,30 @@ slow_ready() {
 	run pid_gone "$(field "$T/rep" pid)"
 	assert_failure
 	"$USHER" --stop -p "$T/app.pid"
+}
+
+@test "--ready notify: usher leaves no socket behind, however it ends" {
+	[ "$(id -u)" = 0 ] || fail "this test needs root"
+	local before
+	before=$(ls -d /run/usher-notify.* 2>/dev/null || true)
+	# the command's socket is in a directory of its own while it runs
+	run "$USHER" --ready notify -- sh -c 'ls -ld "${NOTIFY_SOCKET%/*}"'
+	assert_success
+	assert_output --regexp '^drwx--x--x [0-9]+ root root .* /run/usher-notify\.[[:alnum:]]{6}$'
+	run "$USHER" --ready notify -- sh -c 'exit 3'
+	assert_equal "$status" 3
+	run "$USHER" --ready notify --ready-timeout 0.1s -- sleep 5
+	assert_equal "$status" 124
+	run -127 "$USHER" --ready notify -- "$T/no such command"
+	run "$USHER" -d --ready notify -- sh -c 'exit 4'
+	assert_equal "$status" 4
+	# a failure of usher's own before the start
+	run "$USHER" --ready notify -u "no such user" -- true
+	assert_equal "$status" 125
+	exec 8>"$T/held.pid"
+	flock -x 8
+	run "$USHER" --ready notify -p "$T/held.pid" -- true
+	assert_equal "$status" 125
+	exec 8>&-
+	assert_equal "$(ls -d /run/usher-notify.* 2>/dev/null || true)" "$before"
 }

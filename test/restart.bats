@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # -r/--restart[=on-failure|always], --restart-delay, --restart-max (SPEC
 # §3): the command is started again when it exits, -p is rewritten with
-# each new PID, a stop signal (forwarded, or during the delay) ends the
-# restarts, --restart-max gives up with the last status, and --stop on an
-# instance between restarts stops its supervisor.
+# each new PID and emptied in the delay between, a stop signal (forwarded,
+# or during the delay) ends the restarts, --restart-max gives up with the
+# last status, and --stop on an instance between restarts stops its
+# supervisor.
 
 load test_helper
 
@@ -193,6 +194,37 @@ reaped() {
 	assert_file_not_exists "$T/sup.pid"
 }
 
+# status_is N FILE: --status -p FILE exits N and prints nothing (a status
+# that prints a pid is 0).
+status_is() {
+	run_usher --status -p "$2"
+	[ "$status" = "$1" ] && [ -z "$output" ] && [ -z "$stderr" ]
+}
+
+@test "--status during a restart delay: -p is emptied, and no dead pid is said to run" {
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
+	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	local spid
+	spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
+	wait_file "$T/count"
+	local dead
+	dead=$(head -1 "$T/count")
+	wait_for 5 reaped "$dead"
+	wait_for 5 status_is 3 "$T/app.pid"
+	assert_equal "$(stat -c %s "$T/app.pid")" 0
+	# the instance lives on: a second start is refused, without a pid
+	run_usher -p "$T/app.pid" -- touch "$T/ran"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: $T/app.pid: already running"
+	assert_file_not_exists "$T/ran"
+	kill -TERM "$spid"
+	wait_gone "$spid" 2
+	assert_equal "$(runs)" 1
+	assert_file_not_exists "$T/app.pid"
+}
+
 @test "--stop during a restart delay stops the supervisor: nothing new starts" {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
 	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
@@ -202,9 +234,12 @@ reaped() {
 	assert_equal "$status" 0
 	wait_file "$T/count"
 	wait_for 5 reaped "$(head -1 "$T/count")"
-	# the pidfile still says running: the instance is its supervisor
-	run_usher --status -p "$T/app.pid"
+	# no command runs, so -p names none (3); the supervisor holds the
+	# lock, and is the instance that --stop stops
+	wait_for 5 status_is 3 "$T/app.pid"
+	run_usher --status -p "$T/sup.pid"
 	assert_equal "$status" 0
+	assert_output "$spid"
 	local t0
 	t0=$(now_ms)
 	run_usher --stop -p "$T/app.pid"

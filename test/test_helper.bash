@@ -59,6 +59,16 @@ teardown() {
 	done <"$T/.pids"
 }
 
+# reachable DIR: let every user pass through DIR and each directory above
+# it, for a command run as another user.
+reachable() {
+	local d=$1
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail
 # with a message when SECONDS pass first.
 wait_for() {

@@ -1,7 +1,8 @@
 /*
- * notify MESSAGE: send MESSAGE as one datagram to the socket named in
+ * notify [-n] MESSAGE: send MESSAGE as one datagram to the socket named in
  * NOTIFY_SOCKET (a path, or @name for the abstract namespace), as
- * sd_notify(3) does.  Exits 0, or 1 with a message.
+ * sd_notify(3) does; with -n, without waiting for room in its queue.
+ * Exits 0, or 1 with a message.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -19,10 +20,15 @@ main(int argc, char *argv[])
 	const char		*name;
 	socklen_t		 len;
 	size_t			 n;
-	int			 fd;
+	int			 fd, flags = 0;
 
+	if (argc == 3 && strcmp(argv[1], "-n") == 0) {
+		flags = MSG_DONTWAIT;
+		argv++;
+		argc--;
+	}
 	if (argc != 2)
-		errx(1, "usage: notify MESSAGE");
+		errx(1, "usage: notify [-n] MESSAGE");
 	if ((name = getenv("NOTIFY_SOCKET")) == NULL || *name == '\0')
 		errx(1, "NOTIFY_SOCKET is not set");
 	if ((n = strlen(name)) >= sizeof(sun.sun_path))
@@ -33,7 +39,7 @@ main(int argc, char *argv[])
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		err(1, "socket");
-	if (sendto(fd, argv[1], strlen(argv[1]), 0, (struct sockaddr *)&sun,
+	if (sendto(fd, argv[1], strlen(argv[1]), flags, (struct sockaddr *)&sun,
 	    len) == -1)
 		err(1, "sendto %s", name);
 	close(fd);
