@@ -73,7 +73,8 @@ notify_open(struct ready *r)
 	    sizeof(on)) == -1 ||
 	    notify_dir(sun.sun_path, sizeof(sun.sun_path)) == -1)
 		return -1;
-	snprintf(r->env, sizeof(r->env), NOTIFY_VAR "%s", sun.sun_path);
+	(void)snprintf(r->env, sizeof(r->env), NOTIFY_VAR "%s",
+	    sun.sun_path);
 	if (chmod(sun.sun_path, 0711) == -1)
 		return -1;
 	strlcat(sun.sun_path, "/" NOTIFY_NAME, sizeof(sun.sun_path));
@@ -82,7 +83,8 @@ notify_open(struct ready *r)
 	umask(mask);
 	if (rc == -1)
 		return -1;
-	snprintf(r->env, sizeof(r->env), NOTIFY_VAR "%s", sun.sun_path);
+	(void)snprintf(r->env, sizeof(r->env), NOTIFY_VAR "%s",
+	    sun.sun_path);
 	if (r->uid != geteuid() && chown(sun.sun_path, r->uid, (gid_t)-1) ==
 	    -1)
 		return -1;
