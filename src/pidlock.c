@@ -222,6 +222,8 @@ open_writer(const char *path, const struct stat *st)
 
 	if ((wfd = open(path, O_WRONLY | OPEN_FLAGS)) == -1)
 		return -1;
+	/* Two failures keep their errno alike, on purpose. */
+	/* NOLINTBEGIN(bugprone-branch-clone) */
 	if (fstat(wfd, &now) == -1)
 		saved = errno;
 	else if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
@@ -230,6 +232,7 @@ open_writer(const char *path, const struct stat *st)
 		saved = errno;
 	else
 		return wfd;
+	/* NOLINTEND(bugprone-branch-clone) */
 	close(wfd);
 	errno = saved;
 	return -1;
