@@ -120,6 +120,7 @@ important_intact() {
 # flock(1) running a probe, as if an instance ran; $holder and $held are
 # their pids.
 hold() {
+	# shellcheck disable=SC2059 # CONTENT is a format on purpose
 	printf -- "$1" >"$T/app.pid"
 	start_bg flock -n "$T/app.pid" "$PROBE" -R "$T/ready" -t TERM \
 	    -s "$T/sig" -W "$T/never" -T 20
