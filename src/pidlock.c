@@ -427,7 +427,8 @@ pid_max(void)
  * What path says, without changing it: a shared lock that cannot be had
  * means an instance runs.  *pid is the pid the file holds, PIDLOCK_NOPID
  * or PIDLOCK_BADPID.  Nothing is followed, and nothing but a regular file
- * is opened (a FIFO would block): anything else is no pidfile of usher's.
+ * is opened (a FIFO would block, a device might act): anything else is no
+ * pidfile of usher's.
  */
 enum pidlock_state
 pidlock_state(const char *path, pid_t *pid)
@@ -437,6 +438,10 @@ pidlock_state(const char *path, pid_t *pid)
 	bool		locked;
 
 	*pid = PIDLOCK_NOPID;
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? PIDLOCK_NONE : PIDLOCK_STALE;
+	if (!S_ISREG(st.st_mode))
+		return PIDLOCK_STALE;
 	if ((fd = open(path, O_RDONLY | OPEN_FLAGS)) == -1)
 		return errno == ENOENT ? PIDLOCK_NONE : PIDLOCK_STALE;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {

@@ -101,8 +101,8 @@ run(const struct usher_config *cfg)
 {
 	struct instance	in = {
 		.l = { .cfg = cfg, .lockfd = -1, .exec_link = -1 },
-		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT, .sigfd = -1, .link = -1, .e = { .pid = -1 }, .tell_status = -1,
-		.spare = -1,
+		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT, .sigfd = -1,
+		.link = -1, .e = { .pid = -1 }, .tell_status = -1, .spare = -1,
 	};
 
 	if (cfg->action == ACTION_STATUS)

@@ -270,7 +270,8 @@ started(struct supervisor *s)
 	s->execd = true;
 	vlog(s->cfg, "started %s as pid %d", s->cfg->argv[0], (int)s->pid);
 	if (write_pidfiles(s) == -1) {
-		tell(s, s->fail_status, s->fail_msg);
+		if (s->link != NULL && *s->link != -1)
+			tell(s, s->fail_status, s->fail_msg);
 		if (!s->ended)
 			stop_command(s, "no pidfile", true);
 		return;
@@ -305,11 +306,15 @@ write_pidfiles(struct supervisor *s)
 	return -1;
 }
 
-/* The readiness channel spoke.  After the first time it is only drained. */
+/*
+ * The readiness channel spoke.  After the first time it is only drained;
+ * a start that failed already (no pidfile) stays failed.
+ */
 static void
 on_ready(struct supervisor *s)
 {
-	if (ready_read(s->ready) != 1 || s->ready_done || s->ended)
+	if (ready_read(s->ready) != 1 || s->ready_done || s->ended ||
+	    s->fail_status != 0)
 		return;
 	s->ready_done = true;
 	disarm(s->tfd_ready);

@@ -125,6 +125,21 @@ stopped_clean() {
 	assert_file_not_exists "$T/app.pid"
 }
 
+@test "-d --ready on a full filesystem: a command that says it is ready is no success" {
+	mount_small 8
+	fill_blocks
+	local t0
+	t0=$(now_ms)
+	# TERM ignored from the start: the command lives to say it is
+	# ready, and KILL ends it after -k
+	run --separate-stderr sh -c 'trap "" TERM; exec "$0" "$@"' "$USHER" \
+	    -d -k 0.5s --ready fd:3 -p "$T/fs/app.pid" -- sh -c \
+	    'echo ready >&3; exec "$0" -r "$1/rep" -W "$1/never" -T 5' \
+	    "$PROBE" "$T"
+	dt=$(( $(now_ms) - t0 ))
+	stopped_clean "$T/fs/app.pid"
+}
+
 @test "-x -p on a full filesystem: 125, one line, the command never starts" {
 	mount_small 8
 	fill_blocks

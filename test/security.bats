@@ -76,6 +76,24 @@ important_intact() {
 	[ -p "$T/ww/app.pid" ] || fail "the FIFO was removed"
 }
 
+@test "--status and --stop follow no link, and never wait on a FIFO" {
+	hold '42\n'
+	as_nobody ln -s "$T/app.pid" "$T/ww/link.pid"
+	run_usher --status -p "$T/ww/link.pid"
+	assert_equal "$status" 1
+	assert_equal "$output" ""
+	run_usher --stop -p "$T/ww/link.pid"
+	assert_equal "$status" 0
+	run pid_gone "$holder"
+	assert_failure
+	assert_equal "$(count_sig "$T/sig" TERM)" 0
+	mkfifo "$T/ww/fifo.pid"
+	run timeout 5 "$USHER" --status -p "$T/ww/fifo.pid"
+	assert_equal "$status" 1
+	run timeout 5 "$USHER" --stop -p "$T/ww/fifo.pid"
+	assert_equal "$status" 0
+}
+
 @test "a pidfile replaced by a link while the instance runs is left alone at its end" {
 	start_bg "$USHER" -p "$T/ww/app.pid" -P "$T/ww/sup.pid" -- "$PROBE" \
 	    -r "$T/rep" -W "$T/go" -T 10 3>&-
