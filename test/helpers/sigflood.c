@@ -29,6 +29,8 @@
 
 #define SIGS_MAX	16
 
+static const char	usage[] = "usage: sigflood [-d SECONDS] PID COUNT SIG...";
+
 static double
 now(void)
 {
@@ -79,13 +81,13 @@ main(int argc, char *argv[])
 
 	while ((ch = getopt(argc, argv, "+d:")) != -1) {
 		if (ch != 'd' || duration_parse(optarg, &d) == -1)
-			errx(1, "usage: sigflood [-d SECONDS] PID COUNT SIG...");
+			errx(1, "%s", usage);
 		timed = true;
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 3 || argc - 2 > SIGS_MAX)
-		errx(1, "usage: sigflood [-d SECONDS] PID COUNT SIG...");
+		errx(1, "%s", usage);
 	pid = strtonum(argv[0], 1, 1 << 22, &errstr);
 	if (errstr != NULL)
 		errx(1, "pid %s: %s", argv[0], errstr);
