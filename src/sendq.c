@@ -70,14 +70,17 @@ push(struct sendq *q, const struct sendq_item *it)
 
 /*
  * Send one signal, or keep it: behind others that wait, or when the
- * kernel has no room for it.  Any other failure counts it as lost.
+ * kernel has no room for it.  Any other failure counts it as lost.  A
+ * standard signal goes at once: the kernel always takes it (merging it
+ * into a pending one), and it must not wait behind real-time ones.
  */
 void
 sendq_send(struct sendq *q, const struct sendq_item *it)
 {
 	int	e;
 
-	if (q->len == 0 && (e = try_send(it, false)) != EAGAIN) {
+	if ((q->len == 0 || it->sig < SIGRTMIN) &&
+	    (e = try_send(it, false)) != EAGAIN) {
 		if (e != 0)
 			lose(q, e);
 		return;

@@ -222,6 +222,7 @@ supervise_run(struct supervisor *s)
 	s->retry_armed = false;
 	sendq_drop(&s->sendq);
 	report_lost(s);
+	sendq_free(&s->sendq);
 	free(s->members);
 	s->members = NULL;
 }
