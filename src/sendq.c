@@ -17,7 +17,8 @@ static void	lose(struct sendq *, int);
 /*
  * Queue it->sig with its value to it->pid now.  On a retry, a process
  * other than usher's child must first prove that it is still the one: a
- * pid read from /proc is only a number, which may have been recycled.
+ * pid read from /proc is only a number, which may have been recycled,
+ * and a process that has ended takes signals only to discard them.
  * Returns 0, or the errno, EAGAIN meaning that the kernel has no room.
  */
 static int
@@ -27,7 +28,7 @@ try_send(const struct sendq_item *it, bool retry)
 	union sigval		v = { .sival_int = it->value };
 
 	if (retry && it->pgid != 0 && (proctree_stat(it->pid, &st) == -1 ||
-	    st.start != it->start || st.pgid != it->pgid))
+	    st.start != it->start || st.pgid != it->pgid || st.state == 'Z'))
 		return ESRCH;
 	return sigqueue(it->pid, it->sig, v) == 0 ? 0 : errno;
 }

@@ -250,11 +250,16 @@ read_batch(struct supervisor *s, int fd)
 	retry_later(s);
 }
 
-/* Try the held queued signals again; back off while none goes. */
+/*
+ * Try the held queued signals again; back off while none goes.  Reap
+ * first: the kernel takes, and discards, a signal for a command that has
+ * ended but is not reaped yet, and those must count as not delivered.
+ */
 static void
 on_retry(struct supervisor *s)
 {
 	s->retry_armed = false;
+	reap(s);
 	if (sendq_flush(&s->sendq) > 0)
 		s->retry_ms = RETRY_MIN_MS;
 	else if (s->retry_ms < RETRY_MAX_MS)
