@@ -258,13 +258,15 @@ read_batch(struct supervisor *s, int fd)
 static void
 on_retry(struct supervisor *s)
 {
+	size_t	n;
+
 	s->retry_armed = false;
 	reap(s);
-	if (sendq_flush(&s->sendq) > 0)
+	if ((n = sendq_flush(&s->sendq)) > 0)
 		s->retry_ms = RETRY_MIN_MS;
 	else if (s->retry_ms < RETRY_MAX_MS)
 		s->retry_ms *= 2;
-	if (sendq_len(&s->sendq) == 0)
+	if (n > 0 && sendq_len(&s->sendq) == 0)
 		vlog(s->cfg, "every held signal delivered");
 	retry_later(s);
 }
