@@ -14,7 +14,7 @@ TRAP=RTMIN+1,RTMIN+2,RTMIN+3,USR1,USR2,WINCH
 # -- a probe that records the signals of $TRAP into $T/sig until RTMIN+3
 # comes, sleeping USEC per signal; "ulimit -i N" for usher and the probe
 # (-i), or for the probe alone (-c).  Sets $u to the supervisor's pid
-# (from -P, so that -d works too).
+# (from -P, so that -d works too), $launcher to the process started.
 start_flooded() {
 	local lim=$(ulimit -i) clim=$(ulimit -i) lag=0
 	[ "$1" != -i ] || { lim=$2; clim=$2; shift 2; }
@@ -24,6 +24,7 @@ start_flooded() {
 	    -P "$T/upid" "$@" -- bash -c 'ulimit -S -i "$0" && exec "$@"' \
 	    "$clim" "$PROBE" -r "$T/rep" -s "$T/sig" -R "$T/ready" \
 	    -t "$TRAP" -w RTMIN+3 -d "$lag" -T 30 3>&- 2>"$T/err"
+	launcher=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
 	wait_for 5 test -s "$T/upid"
@@ -31,12 +32,15 @@ start_flooded() {
 }
 
 # flood COUNT SIG...: send usher COUNT signals of SIG..., then the
-# RTMIN+3 that ends the probe, and wait until usher has ended.
+# RTMIN+3 that ends the probe, and wait until usher has ended, with 0 (the
+# probe's status, or with -d the launcher's).
 flood() {
 	"$HELPERS/sigflood" "$u" "$@" >"$T/sent"
 	"$HELPERS/sigflood" "$u" 1 RTMIN+3 >/dev/null
 	wait_gone "$(field "$T/rep" pid)" 20
 	wait_gone "$u" 5
+	reap "$launcher"
+	assert_equal "$status" 0
 }
 
 # assert_flood: compare what sigflood sent ($T/sent) with what the probe
@@ -99,6 +103,10 @@ assert_flood() {
 	start_flooded -i 64 -l 500 -v
 	flood 1000 RTMIN+1 RTMIN+2
 	assert_flood
+	run grep -c 'holding queued signals' "$T/err"
+	[ "$output" -ge 1 ] || fail "-v never said it held signals"
+	run grep -c 'not delivered' "$T/err"
+	assert_output 0
 }
 
 @test "the command's ulimit -i 64, --single-child: no RT signal is lost" {
