@@ -81,25 +81,25 @@ assert_flood() {
 	assert_success
 }
 
-@test "10,000 mixed signals in the foreground: each RT value once, in order" {
+@test "stress: 10,000 mixed signals in the foreground, each RT value once, in order" {
 	start_flooded
 	flood 10000 $MIX
 	assert_flood
 }
 
-@test "10,000 mixed signals with -s: each RT value once, in order" {
+@test "stress: 10,000 mixed signals with -s, each RT value once, in order" {
 	start_flooded -s
 	flood 10000 $MIX
 	assert_flood
 }
 
-@test "10,000 mixed signals with -d: each RT value once, in order" {
+@test "stress: 10,000 mixed signals with -d, each RT value once, in order" {
 	start_flooded -d
 	flood 10000 $MIX
 	assert_flood
 }
 
-@test "ulimit -i 64 and a slow reader: no RT signal is lost" {
+@test "stress: ulimit -i 64 and a slow reader, no RT signal lost" {
 	start_flooded -i 64 -l 500 -v
 	flood 1000 RTMIN+1 RTMIN+2
 	assert_flood
@@ -109,7 +109,7 @@ assert_flood() {
 	assert_output 0
 }
 
-@test "the command's ulimit -i 64, --single-child: no RT signal is lost" {
+@test "stress: the command's ulimit -i 64, --single-child, no RT signal lost" {
 	start_flooded -c 64 -l 500 --single-child
 	flood 1000 RTMIN+1 RTMIN+2
 	assert_flood
@@ -162,14 +162,14 @@ deadline_under_flood() {
 	    "$((t2 - t1)) ms after the command was ready"
 }
 
-@test "-t 1s fires on time during a signal flood" {
+@test "stress: -t 1s fires on time during a signal flood" {
 	deadline_under_flood 950 1500 RTMIN+1 -t 1s
 }
 
-@test "-k fires on time during a signal flood" {
+@test "stress: -k fires on time during a signal flood" {
 	deadline_under_flood 1450 2000 TERM,RTMIN+1 -t 1s -k 0.5s
 }
 
-@test "--ready-timeout fires on time during a signal flood" {
+@test "stress: --ready-timeout fires on time during a signal flood" {
 	deadline_under_flood 950 1500 RTMIN+1 --ready fd:3 --ready-timeout 1s
 }
