@@ -28,7 +28,8 @@ LDLIBS      += $(BSD_LIBS)
 SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
       src/envops.c src/fdmap.c src/spawn.c src/supervise.c src/status.c \
       src/vlog.c src/proctree.c src/report.c src/path.c src/pidlock.c \
-      src/ready.c src/daemon.c src/ttyguard.c src/errline.c src/run.c
+      src/ready.c src/daemon.c src/ttyguard.c src/errline.c src/run.c \
+      src/sendq.c
 OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
 HELPERS = $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,\
 	  $(wildcard test/helpers/*.c))

@@ -182,22 +182,25 @@ in(const pid_t *v, size_t n, pid_t pid)
 	return false;
 }
 
-/* The members of process group pgid, into a malloc'd *out. */
+/*
+ * The members of process group pgid as /proc showed them, into a malloc'd
+ * *out (NULL when there are none).
+ */
 size_t
-proctree_group(pid_t pgid, pid_t **out)
+proctree_group(pid_t pgid, struct proctree_stat **out)
 {
 	struct proctree_stat	*v;
 	size_t		 i, n, k = 0;
 
 	n = scan(&v);
-	if ((*out = reallocarray(NULL, n + 1, sizeof(pid_t))) == NULL) {
-		free(v);
-		return 0;
-	}
 	for (i = 0; i < n; i++)
 		if (v[i].pgid == pgid)
-			(*out)[k++] = v[i].pid;
-	free(v);
+			v[k++] = v[i];
+	if (k == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
 	return k;
 }
 

@@ -26,7 +26,7 @@ struct proctree_stat {
 	unsigned long long	start;	/* clock ticks after boot */
 };
 
-size_t	proctree_group(pid_t, pid_t **);
+size_t	proctree_group(pid_t, struct proctree_stat **);
 size_t	proctree_descendants(pid_t, pid_t **);
 int	proctree_stat(pid_t, struct proctree_stat *);
 int	proctree_parse_stat(const char *, size_t, struct proctree_stat *);

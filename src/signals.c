@@ -63,6 +63,23 @@ signals_fd(void)
 	return signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/*
+ * Another such signalfd, for the standard signals only: read from it, the
+ * real-time ones stay pending in the kernel, which is how usher makes
+ * their senders wait while the command cannot take more (sendq.h).
+ */
+int
+signals_fd_std(void)
+{
+	sigset_t	std;
+	int		sig;
+
+	sigemptyset(&std);
+	for (sig = 1; sig < SIGRTMIN; sig++)
+		sigaddset(&std, sig);
+	return signalfd(-1, &std, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
 /* In the child, before exec: the caller's dispositions and mask. */
 void
 signals_restore(void)

@@ -3,7 +3,8 @@
  *
  * signals_init() runs first thing in main: it blocks every signal and
  * remembers the caller's mask and which signals the caller ignored.  From
- * then on signals are read from the descriptor of signals_fd(); usher
+ * then on signals are read from the descriptor of signals_fd() (or of
+ * signals_fd_std(), which leaves the real-time ones pending); usher
  * installs no handler.  signals_restore() gives a forked child (or usher
  * before exec) exactly the caller's mask and dispositions back; it is
  * async-signal-safe.  The saved mask and ignored set are the only global
@@ -17,6 +18,7 @@
 
 void	signals_init(void);
 int	signals_fd(void);
+int	signals_fd_std(void);
 void	signals_restore(void);
 bool	signals_pending(int);
 bool	signals_is_stop(int, int);

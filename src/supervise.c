@@ -34,9 +34,18 @@
  */
 static const struct timespec	default_grace = { 10, 0 };
 
-enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_READYTO, P_READY, P_HELD };
+enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_READYTO, P_READY, P_RETRY,
+    P_HELD };
 
+/* The first and the longest wait before queued signals are tried again. */
+#define RETRY_MIN_MS	1
+#define RETRY_MAX_MS	64
+
+static void	read_batch(struct supervisor *, int);
 static void	on_signal(struct supervisor *, const struct signalfd_siginfo *);
+static void	on_retry(struct supervisor *);
+static void	retry_later(struct supervisor *);
+static void	report_lost(struct supervisor *);
 static bool	own_sigpipe(const struct signalfd_siginfo *);
 static void	on_exec_status(struct supervisor *);
 static void	on_timeout(struct supervisor *);
@@ -59,7 +68,8 @@ static void	tell(struct supervisor *, int, const char *);
 static void	child_stopped(struct supervisor *);
 static void	deliver(struct supervisor *, int,
 		    const struct signalfd_siginfo *);
-static void	queue_group(pid_t, int, int);
+static void	queue_signal(struct supervisor *, int, int);
+static void	group_members(struct supervisor *);
 static void	signal_orphans(struct supervisor *, int);
 static int	rewrite(const struct usher_config *, int);
 static bool	is_stop_signal(const struct usher_config *, int);
@@ -82,9 +92,12 @@ supervise_init(struct supervisor *s)
 	s->tfd_kill = new_timer();
 	s->tfd_ready = new_timer();
 	s->tfd_pause = new_timer();
+	s->tfd_retry = new_timer();
+	s->sigfd_std = signals_fd_std();
 	if (s->tfd_timeout == -1 || s->tfd_kill == -1 || s->tfd_ready == -1 ||
-	    s->tfd_pause == -1)
+	    s->tfd_pause == -1 || s->tfd_retry == -1 || s->sigfd_std == -1)
 		return -1;
+	s->retry_ms = RETRY_MIN_MS;
 	for (i = 0; i < cfg->ndelays; i++)
 		if ((s->held[i].tfd = new_timer()) == -1)
 			return -1;
@@ -166,18 +179,19 @@ fired(const struct pollfd *p)
 void
 supervise_run(struct supervisor *s)
 {
-	struct signalfd_siginfo	si;
 	struct pollfd		pfd[P_HELD + DELAY_MAX];
 	size_t			i, nd = s->cfg->ndelays;
 
 	while (s->state != SUP_DONE) {
-		pfd[P_SIG] = (struct pollfd){ s->sigfd, POLLIN, 0 };
+		pfd[P_SIG] = (struct pollfd){ sendq_full(&s->sendq) ?
+		    s->sigfd_std : s->sigfd, POLLIN, 0 };
 		pfd[P_ERR] = (struct pollfd){ s->errfd, POLLIN, 0 };
 		pfd[P_TIMEOUT] = (struct pollfd){ s->tfd_timeout, POLLIN, 0 };
 		pfd[P_KILL] = (struct pollfd){ s->tfd_kill, POLLIN, 0 };
 		pfd[P_READYTO] = (struct pollfd){ s->tfd_ready, POLLIN, 0 };
 		pfd[P_READY] = (struct pollfd){ s->ready != NULL ?
 		    s->ready->fd : -1, POLLIN, 0 };
+		pfd[P_RETRY] = (struct pollfd){ s->tfd_retry, POLLIN, 0 };
 		for (i = 0; i < nd; i++)
 			pfd[P_HELD + i] = (struct pollfd){ s->held[i].tfd,
 			    POLLIN, 0 };
@@ -200,11 +214,96 @@ supervise_run(struct supervisor *s)
 		for (i = 0; i < nd; i++)
 			if (fired(&pfd[P_HELD + i]))
 				on_held(s, &s->held[i]);
-		while (s->state != SUP_DONE &&
-		    read(s->sigfd, &si, sizeof(si)) == sizeof(si))
-			on_signal(s, &si);
+		if (fired(&pfd[P_RETRY]))
+			on_retry(s);
+		if (pfd[P_SIG].revents != 0)
+			read_batch(s, pfd[P_SIG].fd);
 	}
 	disarm(s->tfd_timeout);
+	disarm(s->tfd_retry);
+	s->retry_armed = false;
+	sendq_drop(&s->sendq);
+	report_lost(s);
+	sendq_free(&s->sendq);
+	free(s->members);
+	s->members = NULL;
+}
+
+/*
+ * Read and handle at most SUP_BATCH signals, so that the loop gets back
+ * to its deadlines however fast signals come.  The group's members are
+ * looked up at most once per batch, when a queued signal is for them.
+ * Once the sendq is full, only standard signals are read.
+ */
+static void
+read_batch(struct supervisor *s, int fd)
+{
+	struct signalfd_siginfo	si;
+	int			i;
+
+	for (i = 0; i < SUP_BATCH && s->state != SUP_DONE; i++) {
+		if (sendq_full(&s->sendq))
+			fd = s->sigfd_std;
+		if (read(fd, &si, sizeof(si)) != sizeof(si))
+			break;
+		on_signal(s, &si);
+	}
+	s->members_known = false;
+	retry_later(s);
+}
+
+/*
+ * Try the held queued signals again; back off while none goes.  Reap
+ * first: the kernel takes, and discards, a signal for a command that has
+ * ended but is not reaped yet, and those must count as not delivered.
+ */
+static void
+on_retry(struct supervisor *s)
+{
+	size_t	n;
+
+	s->retry_armed = false;
+	reap(s);
+	if ((n = sendq_flush(&s->sendq)) > 0)
+		s->retry_ms = RETRY_MIN_MS;
+	else if (s->retry_ms < RETRY_MAX_MS)
+		s->retry_ms *= 2;
+	if (n > 0 && sendq_len(&s->sendq) == 0)
+		vlog(s->cfg, "every held signal delivered");
+	retry_later(s);
+}
+
+/* Arm the retry timer while queued signals wait. */
+static void
+retry_later(struct supervisor *s)
+{
+	struct timespec	ts = { 0, s->retry_ms * 1000000L };
+
+	if (s->retry_armed || sendq_len(&s->sendq) == 0)
+		return;
+	s->retry_armed = true;
+	arm(s->tfd_retry, &ts);
+}
+
+/* -v: one line per reason why queued signals could not be delivered. */
+static void
+report_lost(struct supervisor *s)
+{
+	struct sendq_lost	*l = &s->sendq.lost;
+
+	if (l->gone != 0)
+		vlog(s->cfg, "%zu queued signals not delivered: the process "
+		    "had ended", l->gone);
+	if (l->left != 0)
+		vlog(s->cfg, "%zu queued signals not delivered: the command "
+		    "ended first", l->left);
+	if (l->nomem != 0)
+		vlog(s->cfg, "%zu queued signals not delivered: %s",
+		    l->nomem, strerror(ENOMEM));
+	if (l->refused != 0)
+		vlog(s->cfg, "%zu queued signals not delivered: %s",
+		    l->refused, strerror(l->refused_errno));
+	*l = (struct sendq_lost){ 0, 0, 0, 0, 0 };
 }
 
 /*
@@ -219,6 +318,8 @@ supervise_pause(struct supervisor *s, const struct timespec *ts)
 	struct pollfd		pfd[2];
 	uint64_t		ticks;
 
+	int			n;
+
 	arm(s->tfd_pause, ts);
 	for (;;) {
 		pfd[0] = (struct pollfd){ s->sigfd, POLLIN, 0 };
@@ -228,7 +329,8 @@ supervise_pause(struct supervisor *s, const struct timespec *ts)
 		if (pfd[1].revents != 0 &&
 		    read(s->tfd_pause, &ticks, sizeof(ticks)) > 0)
 			return true;
-		while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		for (n = 0; n < SUP_BATCH &&
+		    read(s->sigfd, &si, sizeof(si)) == sizeof(si); n++) {
 			if (si.ssi_signo == SIGCHLD)
 				while (waitpid(-1, NULL, WNOHANG) > 0)
 					continue;
@@ -516,26 +618,24 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 }
 
 /*
- * Send sig to the command where SPEC §7 routes it.  A signal that carries
- * a value (sigqueue) keeps it.  Until the child has made its group (or
- * session), the group does not exist yet: the child alone is the group
- * then, and it holds the signal blocked until exec.
+ * Send sig to the command where SPEC §7 routes it.  A forwarded real-time
+ * signal, and any signal that carries a value (sigqueue), is queued with
+ * its value (0 after kill(2)), so that none is lost nor merged: the kernel
+ * would merge a real-time signal from kill(2) into a pending one when the
+ * queue is full.  Until the child has made its group (or session), the
+ * group does not exist yet: the child alone is the group then, and it
+ * holds the signal blocked until exec.
  */
 static void
 deliver(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 {
 	char		name[SIGNAME_MAX];
 	bool		group = s->route == ROUTE_GROUP;
-	union sigval	v;
 
 	vlog(s->cfg, "sending %s to %s %d", signame_str(sig, name,
 	    sizeof(name)), group ? "group" : "pid", (int)s->pid);
-	if (si != NULL && si->ssi_code == SI_QUEUE) {
-		v.sival_int = si->ssi_int;
-		if (group)
-			queue_group(s->pid, sig, si->ssi_int);
-		else
-			sigqueue(s->pid, sig, v);
+	if (si != NULL && (si->ssi_code == SI_QUEUE || sig >= SIGRTMIN)) {
+		queue_signal(s, sig, si->ssi_int);
 		return;
 	}
 	if (!group || kill(-s->pid, sig) == -1)
@@ -543,24 +643,42 @@ deliver(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 }
 
 /*
- * sigqueue() to every member of process group pgid: there is no call that
- * queues a value to a whole group.  Falls back to the leader.
+ * Queue sig with its value to the command, or to every member of its
+ * group: there is no call that queues a value to a whole group.  Falls
+ * back to the command when its group has no members yet.  What the
+ * kernel refuses waits in the sendq.
  */
 static void
-queue_group(pid_t pgid, int sig, int value)
+queue_signal(struct supervisor *s, int sig, int value)
 {
-	union sigval	 v = { .sival_int = value };
-	pid_t		*pids;
-	size_t		 i, n;
-	bool		 any = false;
+	struct sendq_item	it = { s->pid, 0, 0, sig, value };
+	size_t			i, before = sendq_len(&s->sendq);
 
-	n = proctree_group(pgid, &pids);
-	for (i = 0; i < n; i++)
-		if (sigqueue(pids[i], sig, v) == 0)
-			any = true;
-	free(pids);
-	if (!any)
-		sigqueue(pgid, sig, v);
+	if (s->route == ROUTE_GROUP)
+		group_members(s);
+	for (i = 0; s->route == ROUTE_GROUP && i < s->nmembers; i++) {
+		it.pid = s->members[i].pid;
+		/* The command is usher's child: its pid stays its own. */
+		it.pgid = it.pid == s->pid ? 0 : s->members[i].pgid;
+		it.start = s->members[i].start;
+		sendq_send(&s->sendq, &it);
+	}
+	if (s->route != ROUTE_GROUP || s->nmembers == 0)
+		sendq_send(&s->sendq, &it);
+	if (before == 0 && sendq_len(&s->sendq) != 0)
+		vlog(s->cfg, "signal queue full (RLIMIT_SIGPENDING): "
+		    "holding queued signals");
+}
+
+/* The members of the command's group, looked up once per batch. */
+static void
+group_members(struct supervisor *s)
+{
+	if (s->members_known)
+		return;
+	free(s->members);
+	s->nmembers = proctree_group(s->pid, &s->members);
+	s->members_known = true;
 }
 
 /* Send sig to every descendant that is left (--orphans). */
@@ -651,6 +769,8 @@ ended(struct supervisor *s, int st)
 
 	s->ended = true;
 	s->wstatus = st;
+	sendq_forget(&s->sendq, s->pid);
+	report_lost(s);
 	for (i = 0; i < s->cfg->ndelays; i++)
 		if (s->held[i].on && is_stop_signal(s->cfg,
 		    (int)s->held[i].si.ssi_signo))

@@ -3,9 +3,17 @@
  *
  * One poll(2) over the signalfd, the exec-status pipe and the timerfds of
  * the deadlines (-t, -k, each -D); no tick, so an idle usher makes no
- * wake-ups.  It forwards signals (after -D and -R), mirrors job control,
- * reaps every child, and returns once the command has ended and, with
- * --orphans wait or kill, once every descendant has ended too.
+ * wake-ups.  Each wake-up reads at most SUP_BATCH signals, so that a flood
+ * of them cannot hold the deadlines up.  It forwards signals (after -D and
+ * -R), mirrors job control, reaps every child, and returns once the
+ * command has ended and, with --orphans wait or kill, once every
+ * descendant has ended too.
+ *
+ * Queued signals (real-time ones, and any sent with a value) go through
+ * a sendq: what the kernel cannot take yet is retried on a timer that
+ * backs off from 1 to 64 ms; while the sendq is full the loop reads only
+ * standard signals.  A signal for the command's group goes to its members
+ * as one /proc scan per batch found them.
  */
 #ifndef SUPERVISE_H
 #define SUPERVISE_H
@@ -17,9 +25,13 @@
 
 #include "jobctl.h"
 #include "pidlock.h"
+#include "proctree.h"
 #include "ready.h"
+#include "sendq.h"
 #include "spawn.h"
 #include "usher.h"
+
+#define SUP_BATCH	64	/* signals read per wake-up, at most */
 
 enum sup_state {
 	SUP_STARTING,		/* forked; exec not yet confirmed */
@@ -42,6 +54,7 @@ struct supervisor {
 	enum usher_route route;		/* resolved from the mode */
 	pid_t		 pid;		/* the command */
 	int		 sigfd;		/* signals_fd() */
+	int		 sigfd_std;	/* signals_fd_std(), while sendq full */
 	int		 errfd;		/* exec-status pipe, -1 once read */
 	int		 tfd_timeout;	/* -t */
 	int		 tfd_kill;	/* -k, armed by a stop signal */
@@ -66,6 +79,13 @@ struct supervisor {
 	bool		 ready_failed;	/* --ready-timeout expired */
 	int		 tfd_ready;	/* --ready-timeout */
 	int		 tfd_pause;	/* the delay before a restart */
+	struct sendq	 sendq;		/* queued signals the kernel refused */
+	int		 tfd_retry;	/* the next sendq_flush() */
+	bool		 retry_armed;
+	long		 retry_ms;	/* its back-off */
+	struct proctree_stat *members;	/* the command's group, */
+	size_t		 nmembers;	/* as this batch found it, */
+	bool		 members_known;	/* if it has looked yet */
 	int		*link;		/* -d: the caller waits on it */
 	int		 tell_status;	/* -d: what the caller is to hear */
 	char		 tell_msg[SPAWN_MSG_MAX]; /* when it is not success */

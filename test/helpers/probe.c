@@ -10,10 +10,12 @@
  *
  * probe [-r FILE] [-e NAME]... [-t SIGLIST] [-s FILE] [-w SIG] [-W FILE]
  *       [-R FILE] [-c N] [-Z N] [-B FILE] [-N NAME] [-T SECONDS]
- *       [-x CODE | -k SIG]
+ *       [-d USEC] [-x CODE | -k SIG]
  *
  * -N NAME sets the probe's own name (the comm of /proc/PID/stat, at most
  * 15 bytes, any bytes but NUL) first of all, as a hostile process would.
+ * -d USEC makes a slow reader: the probe sleeps that many microseconds
+ * after each signal it records, so that its signal queue fills up.
  */
 
 #include <sys/prctl.h>
@@ -55,6 +57,7 @@ struct options {
 	const char	 *bgfile;	/* -B */
 	const char	 *comm;		/* -N */
 	int64_t		  timeout;	/* -T, in milliseconds */
+	long long	  lag;		/* -d, microseconds per signal */
 	int		  code;		/* -x, -1 for none */
 	int		  killsig;	/* -k, 0 for none */
 };
@@ -124,7 +127,7 @@ usage(void)
 	    "[-s FILE] [-w SIG] [-W FILE]\n"
 	    "             [-R FILE] [-c N] [-Z N] [-B FILE] [-N NAME] "
 	    "[-T SECONDS]\n"
-	    "             [-x CODE | -k SIG]\n");
+	    "             [-d USEC] [-x CODE | -k SIG]\n");
 	exit(EXIT_PROBE);
 }
 
@@ -134,7 +137,7 @@ parse_options(int argc, char **argv, struct options *o)
 	const char *errstr;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "+B:c:e:k:N:R:r:s:T:t:W:w:x:Z:")) != -1) {
+	while ((ch = getopt(argc, argv, "+B:c:d:e:k:N:R:r:s:T:t:W:w:x:Z:")) != -1) {
 		errstr = NULL;
 		switch (ch) {
 		case 'B':
@@ -142,6 +145,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'c':
 			o->count = strtonum(optarg, 1, INT_MAX, &errstr);
+			break;
+		case 'd':
+			o->lag = strtonum(optarg, 0, 1000000, &errstr);
 			break;
 		case 'e':
 			o->names[o->nnames++] = optarg;
@@ -628,12 +634,16 @@ record(struct state *st, const struct options *o, const siginfo_t *si)
 
 	if (si->si_signo == o->waitsig)
 		st->seen++;
-	if (st->logfd == -1)
-		return;
-	sig_name(si->si_signo, name, sizeof(name));
-	len = snprintf(line, sizeof(line), "%s code=%d value=%d pid=%d\n",
-	    name, si->si_code, si->si_value.sival_int, (int)si->si_pid);
-	write_all(st->logfd, line, len);
+	if (st->logfd != -1) {
+		sig_name(si->si_signo, name, sizeof(name));
+		len = snprintf(line, sizeof(line),
+		    "%s code=%d value=%d pid=%d\n", name, si->si_code,
+		    si->si_value.sival_int, (int)si->si_pid);
+		write_all(st->logfd, line, len);
+	}
+	if (o->lag > 0)
+		nanosleep(&(struct timespec){ o->lag / 1000000,
+		    o->lag % 1000000 * 1000 }, NULL);
 }
 
 static int
