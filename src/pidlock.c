@@ -809,7 +809,8 @@ pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
 			unpin(&m[i]);
 		if (r != 2)
 			continue;
-		while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		for (i = 0; i < SIGNALS_BATCH &&
+		    read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si); i++) {
 			*sig = (int)si.ssi_signo;
 			if (signals_is_stop(*sig, stop_signal))
 				return -1;

@@ -16,6 +16,12 @@
 #include <signal.h>
 #include <stdbool.h>
 
+/*
+ * Signals read from the signalfd per wake-up, at most: a flood must not
+ * keep a loop from its deadlines and other work.
+ */
+#define SIGNALS_BATCH	64
+
 void	signals_init(void);
 int	signals_fd(void);
 int	signals_fd_std(void);

@@ -230,7 +230,7 @@ supervise_run(struct supervisor *s)
 }
 
 /*
- * Read and handle at most SUP_BATCH signals, so that the loop gets back
+ * Read and handle at most SIGNALS_BATCH signals, so that the loop gets back
  * to its deadlines however fast signals come.  The group's members are
  * looked up at most once per batch, when a queued signal is for them.
  * Once the sendq is full, only standard signals are read.
@@ -241,7 +241,7 @@ read_batch(struct supervisor *s, int fd)
 	struct signalfd_siginfo	si;
 	int			i;
 
-	for (i = 0; i < SUP_BATCH && s->state != SUP_DONE; i++) {
+	for (i = 0; i < SIGNALS_BATCH && s->state != SUP_DONE; i++) {
 		if (sendq_full(&s->sendq))
 			fd = s->sigfd_std;
 		if (read(fd, &si, sizeof(si)) != sizeof(si))
@@ -329,7 +329,7 @@ supervise_pause(struct supervisor *s, const struct timespec *ts)
 		if (pfd[1].revents != 0 &&
 		    read(s->tfd_pause, &ticks, sizeof(ticks)) > 0)
 			return true;
-		for (n = 0; n < SUP_BATCH &&
+		for (n = 0; n < SIGNALS_BATCH &&
 		    read(s->sigfd, &si, sizeof(si)) == sizeof(si); n++) {
 			if (si.ssi_signo == SIGCHLD)
 				while (waitpid(-1, NULL, WNOHANG) > 0)

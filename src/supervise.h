@@ -3,7 +3,7 @@
  *
  * One poll(2) over the signalfd, the exec-status pipe and the timerfds of
  * the deadlines (-t, -k, each -D); no tick, so an idle usher makes no
- * wake-ups.  Each wake-up reads at most SUP_BATCH signals, so that a flood
+ * wake-ups.  Each wake-up reads at most SIGNALS_BATCH signals, so that a flood
  * of them cannot hold the deadlines up.  It forwards signals (after -D and
  * -R), mirrors job control, reaps every child, and returns once the
  * command has ended and, with --orphans wait or kill, once every
@@ -30,8 +30,6 @@
 #include "sendq.h"
 #include "spawn.h"
 #include "usher.h"
-
-#define SUP_BATCH	64	/* signals read per wake-up, at most */
 
 enum sup_state {
 	SUP_STARTING,		/* forked; exec not yet confirmed */

@@ -173,3 +173,29 @@ deadline_under_flood() {
 @test "stress: --ready-timeout fires on time during a signal flood" {
 	deadline_under_flood 950 1500 RTMIN+1 --ready fd:3 --ready-timeout 1s
 }
+
+@test "stress: --if-running wait starts on time during a signal flood" {
+	local first second t1 t2
+	start_bg "$USHER" -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
+	    -T 10 3>&-
+	first=$!
+	wait_file "$T/rep"
+	track_pid "$(field "$T/rep" pid)"
+	wait_for 5 test -s "$T/app.pid"
+	# (the flood goes on after the start: -R keeps it from the command)
+	start_bg "$USHER" --if-running wait -p "$T/app.pid" -R RTMIN+1:none \
+	    -- "$PROBE" -r "$T/rep2" 3>&-
+	second=$!
+	start_bg "$HELPERS/sigflood" -d 5 "$second" 0 RTMIN+1 >"$T/sent"
+	# shellcheck disable=SC2016
+	wait_for 5 sh -c 'test "$(wc -l <"$0")" -gt 2000' "$T/sent"
+	touch "$T/go"
+	t1=$(now_ms)
+	reap "$first"
+	reap "$second"
+	t2=$(now_ms)
+	assert_equal "$status" 0
+	assert_file_exists "$T/rep2"
+	[ $((t2 - t1)) -lt 1000 ] ||
+	    fail "the second usher ended $((t2 - t1)) ms after the first"
+}
