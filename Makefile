@@ -25,7 +25,7 @@ ALL_CFLAGS   = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS) $(EXTRA_LDFLAGS)
 LDLIBS      += $(BSD_LIBS)
 
-SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
+SRC = src/num.c src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
       src/envops.c src/fdmap.c src/spawn.c src/supervise.c src/status.c \
       src/vlog.c src/proctree.c src/report.c src/path.c src/pidlock.c \
       src/ready.c src/daemon.c src/ttyguard.c src/errline.c src/run.c

@@ -4,10 +4,10 @@
  * itself and SIGRTMIN is not a constant.
  */
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "num.h"
 #include "signame.h"
 
 static const struct {
@@ -32,19 +32,13 @@ static const struct {
 static int	rt_parse(const char *);
 static int	num_parse(const char *, int, int);
 
-/* A decimal number from lo to hi, all of s; -1 otherwise. */
+/* A number from lo to hi, all of s (num.h); -1 otherwise. */
 static int
 num_parse(const char *s, int lo, int hi)
 {
-	char	*end;
-	long	 n;
+	long long	n;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	n = strtol(s, &end, 10);
-	if (*end != '\0' || n < lo || n > hi)
-		return -1;
-	return (int)n;
+	return num_dec(s, lo, hi, &n) == 0 ? (int)n : -1;
 }
 
 /* "RTMIN", "RTMIN+N", "RTMAX", "RTMAX-N" (case already folded). */
