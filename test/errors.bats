@@ -89,6 +89,14 @@ load test_helper
 	done
 }
 
+@test "a control character in a value is shown as '?': the message stays one line" {
+	refused "usher: --timeout: invalid duration '1?2'" -t $'1\n2'
+	refused "usher: -S: invalid signal '?[2J'" -S $'\e[2J'
+	refused "usher: -u: unknown user 'no?body'" -u $'no\nbody'
+	refused "usher: -C: $T/a?b: No such file or directory" -C "$T/a"$'\t'b
+	refused "usher: -?: unknown option" $'-\n'
+}
+
 @test "a missing command is refused" {
 	run_usher
 	assert_equal "$status" 125
