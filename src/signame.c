@@ -91,9 +91,10 @@ signame_parse(const char *s)
 char *
 signame_str(int sig, char *buf, size_t len)
 {
-	char	 num[12], *p = num + sizeof(num);
-	size_t	 i, off = 0;
-	int	 n = sig;
+	char		 num[12], *p = num + sizeof(num);
+	size_t		 i, off = 0;
+	int		 n = sig;
+	unsigned	 u;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (names[i].sig == sig) {
@@ -105,10 +106,14 @@ signame_str(int sig, char *buf, size_t len)
 		off = strlcpy(buf, "RTMIN+", len);
 		n = sig - SIGRTMIN;
 	}
+	/* The magnitude as unsigned: -INT_MIN does not fit an int. */
+	u = n < 0 ? 0U - (unsigned)n : (unsigned)n;
 	*--p = '\0';
 	do {
-		*--p = (char)('0' + n % 10);
-	} while ((n /= 10) > 0);
+		*--p = (char)('0' + u % 10);
+	} while ((u /= 10) > 0);
+	if (n < 0)
+		*--p = '-';
 	if (off < len)
 		strlcpy(buf + off, p, len - off);
 	return buf;
