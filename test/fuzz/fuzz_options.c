@@ -8,13 +8,14 @@
  * parses; sanitizer reports keep the real one.
  *
  * Properties: a refusal is status 125 and exactly one line "usher: ...\n"
- * on stderr, with no control byte (nor NUL) in it; help and version are
- * status 0 and silent on stderr; a command line that parses is silent and
- * gives a consistent config: fds within the limit in every map, durations
- * normalised and capped, signals that are signals, statuses 0 to 255, one
- * route, absolute paths, a command unless --status or --stop, and nothing
- * that needs a supervisor with -x.  What parsing allocated is freed after
- * each input, so a leak is a finding.
+ * on stderr, with no control byte (nor NUL) in it, whose context is not a
+ * bare "-" and does not call a short option that exists unknown; help and
+ * version are status 0 and silent on stderr; a command line that parses is
+ * silent and gives a consistent config: fds within the limit in every map,
+ * durations normalised and capped, signals that are signals, statuses 0 to
+ * 255, one route, absolute paths, a command unless --status or --stop, and
+ * nothing that needs a supervisor with -x.  What parsing allocated is freed
+ * after each input, so a leak is a finding.
  */
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -165,17 +166,36 @@ check_config(const struct usher_config *cfg)
 		check(cfg->pidfile != NULL && cfg->argv[0] == NULL);
 }
 
+/*
+ * The context of a refusal that names an option names one ("-" alone is
+ * none), and a short option that exists is never "unknown".
+ */
+static void
+check_context(const char *line)
+{
+	const struct usage	*u;
+
+	check(!(line[0] == '-' && ((line[1] == ':' && line[2] == ' ') ||
+	    line[1] == '\n')));
+	if (line[0] == '-' && line[1] != '-' && line[1] != '\0' &&
+	    strncmp(line + 2, ": unknown option\n", 17) == 0) {
+		u = usage_of((unsigned char)line[1]);
+		check(u == NULL);
+	}
+}
+
 /* What usher wrote on stderr: nothing, or one line (status 125). */
 static void
 check_stderr(int status)
 {
-	char	buf[2 * ERRLINE_MAX];
+	char	buf[ERRLINE_MAX + 1];
 	off_t	len;
 	ssize_t	i;
 
 	len = lseek(fuzz_capture, 0, SEEK_CUR);
-	check(len >= 0 && (size_t)len <= ERRLINE_MAX);
+	check(len >= 0 && (size_t)len < sizeof(buf));
 	check(pread(fuzz_capture, buf, (size_t)len, 0) == len);
+	buf[len] = '\0';
 	if (status != EXIT_USHER) {
 		check(status == -1 || status == 0);
 		check(len == 0);
@@ -183,6 +203,7 @@ check_stderr(int status)
 	}
 	check(len > 7 && memcmp(buf, "usher: ", 7) == 0);
 	check(buf[len - 1] == '\n');
+	check_context(buf + 7);
 	for (i = 0; i < len - 1; i++)
 		check((unsigned char)buf[i] >= 0x20 && buf[i] != 0x7f);
 }
