@@ -506,8 +506,7 @@ parse_long(int c, const char *arg, struct usher_config *cfg)
 		break;
 	case OPT_PDEATHSIG:
 		if ((cfg->pdeathsig = sig_or_none(arg)) == -1)
-			fail("--pdeathsig: invalid signal '%s'",
-			    arg);
+			fail("--pdeathsig: invalid signal '%s'", arg);
 		break;
 	case OPT_SINGLE_CHILD:
 		set_route(cfg, ROUTE_CHILD);
@@ -558,7 +557,9 @@ set_action(struct usher_config *cfg, enum usher_action action)
 }
 
 /*
- * Combinations that cannot work are refused here, one message each.
+ * Combinations that cannot work are refused here, one message each (-g
+ * with --single-child, and --status with --stop, as they come: see
+ * set_route()).
  */
 static void
 validate(struct usher_config *cfg)
@@ -575,8 +576,7 @@ validate(struct usher_config *cfg)
 	    cfg->spidfile == NULL)
 		fail("--if-running: needs -p or -P");
 	if (cfg->exec && (need = supervisor_option(cfg)) != NULL)
-		fail("%s: needs a supervisor, not possible with -x",
-		    need);
+		fail("%s: needs a supervisor, not possible with -x", need);
 	if (cfg->mode == MODE_DAEMON)
 		daemon_stdio(cfg);
 }
