@@ -25,7 +25,7 @@ ALL_CFLAGS   = $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS) $(EXTRA_LDFLAGS)
 LDLIBS      += $(BSD_LIBS)
 
-SRC = src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
+SRC = src/num.c src/duration.c src/signame.c src/signals.c src/jobctl.c src/user.c \
       src/envops.c src/fdmap.c src/spawn.c src/supervise.c src/status.c \
       src/vlog.c src/proctree.c src/report.c src/path.c src/pidlock.c \
       src/ready.c src/daemon.c src/ttyguard.c src/errline.c src/run.c \
@@ -104,6 +104,7 @@ sanitize: deps
 # libFuzzer harnesses: test/fuzz/fuzz_NAME.c, each built with every
 # module of src/ under clang's fuzzer, address and undefined sanitizers,
 # and run for FUZZ_SECONDS from its seeds in test/fuzz/corpus/NAME/.
+# fuzz_options.c includes cmd/usher.c, hence the dependency.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -111,7 +112,7 @@ FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZERS = $(patsubst test/fuzz/%.c,$(BUILD)/fuzz/%,\
 	  $(wildcard test/fuzz/fuzz_*.c))
 
-$(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/*.h $(SRC) src/*.h
+$(BUILD)/fuzz/%: test/fuzz/%.c test/fuzz/*.h $(SRC) src/*.h cmd/usher.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ALL_CPPFLAGS) -Itest/fuzz $(WARN) $(FUZZ_FLAGS) -o $@ \
 	    $< $(SRC) $(BSD_LIBS)

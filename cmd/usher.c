@@ -12,10 +12,11 @@
  * This file only parses the command line into a struct usher_config and
  * hands it to run().
  */
-#include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,9 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "errline.h"
 #include "fdmap.h"
+#include "num.h"
 #include "path.h"
 #include "ready.h"
 #include "run.h"
@@ -133,12 +136,28 @@ static const struct usage {
 
 #define NUSAGE	(sizeof(usage) / sizeof(usage[0]))
 
+/* What usher does where no option says otherwise. */
+static const struct usher_config	defaults = {
+	.mode = MODE_FOREGROUND,
+	.route = ROUTE_DEFAULT,
+	.pdeathsig = -1,
+	.stop_signal = SIGTERM,
+	.ready_timeout = { 60, 0 },
+	.restart_delay = { 1, 0 },
+};
+
 static void	help(void);
 static void	build_options(struct option *, char *);
 static void	parse(int, char *[], struct usher_config *);
+static void	bad_option(int, const char *);
+static const struct usage	*usage_of(int);
 static void	parse_one(int, const char *, struct usher_config *);
 static void	parse_two(int, const char *, struct usher_config *);
 static void	parse_long(int, const char *, struct usher_config *);
+static void	set_path(const char *, const char *, const char *,
+		    const char **);
+static void	set_route(struct usher_config *, enum usher_route);
+static void	set_action(struct usher_config *, enum usher_action);
 static void	add_env(int, const char *, struct usher_config *);
 static void	add_fdmap(int, const char *, struct usher_config *);
 static void	validate(struct usher_config *);
@@ -154,18 +173,15 @@ static void	add_delay(const char *, struct usher_config *);
 static int	sig_or_none(const char *);
 static int	status_num(const char *);
 static void	*grow(void *, size_t, size_t);
+static _Noreturn void	fail(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static _Noreturn void	fail_errno(const char *, const char *);
+static void	put_line(const char *, const char *, const char *);
 
 int
 main(int argc, char *argv[])
 {
-	struct usher_config	cfg = {
-		.mode = MODE_FOREGROUND,
-		.route = ROUTE_DEFAULT,
-		.pdeathsig = -1,
-		.stop_signal = SIGTERM,
-		.ready_timeout = { 60, 0 },
-		.restart_delay = { 1, 0 },
-	};
+	struct usher_config	cfg = defaults;
 
 	signals_init();
 	setproctitle_init(argc, argv, environ);
@@ -255,19 +271,50 @@ parse(int argc, char *argv[], struct usher_config *cfg)
 	build_options(lo, so);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		if (c == '?' && optopt != 0)
-			errx(EXIT_USHER, "-%c: unknown option", optopt);
-		if (c == '?')
-			errx(EXIT_USHER, "%s: unknown option", argv[optind - 1]);
-		if (c == ':' && strncmp(argv[optind - 1], "--", 2) == 0)
-			errx(EXIT_USHER, "%s: option needs an argument",
-			    argv[optind - 1]);
-		if (c == ':')
-			errx(EXIT_USHER, "-%c: option needs an argument",
-			    optopt);
+		if (c == '?' || c == ':')
+			bad_option(c, argv[optind - 1]);
 		parse_one(c, optarg, cfg);
 	}
 	cfg->argv = argv + optind;
+}
+
+/*
+ * What getopt_long refused ('?' or ':'), in one line.  After '?', optopt
+ * is 0 for an unknown long option, and the option's value for a long one
+ * given a value that it does not take ("--setsid=x"); else the unknown
+ * character.  A short option never takes a value with '=', and an unknown
+ * character is no option's value, so a value that usage_of() knows means
+ * the long form.  word is the last word that getopt_long stepped past,
+ * which is the whole word for a long option, and the option's own word
+ * when its argument is missing (it was the last).
+ */
+static void
+bad_option(int c, const char *word)
+{
+	const struct usage	*u = usage_of(optopt);
+	bool			 islong = strncmp(word, "--", 2) == 0;
+
+	if (c == '?' && optopt == 0)
+		fail("%.*s: unknown option", (int)strcspn(word, "="), word);
+	if (c == '?' && u != NULL)
+		fail("--%s: takes no value", u->name);
+	if (c == '?')
+		fail("-%c: unknown option", optopt);
+	if (islong && u != NULL)
+		fail("--%s: option needs an argument", u->name);
+	fail("-%c: option needs an argument", optopt);
+}
+
+/* The option whose getopt_long value is val, or NULL. */
+static const struct usage *
+usage_of(int val)
+{
+	size_t	i;
+
+	for (i = 0; i < NUSAGE; i++)
+		if (usage[i].name != NULL && usage[i].val == val)
+			return &usage[i];
+	return NULL;
 }
 
 static void
@@ -276,10 +323,7 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 	switch (c) {
 	case 'C':
 		/* The caller's, also when the daemon has moved to /. */
-		if (*arg == '\0')
-			errx(EXIT_USHER, "-C: invalid directory '%s'", arg);
-		if ((cfg->chdir = path_absolute(arg)) == NULL)
-			err(EXIT_USHER, "-C: %s", arg);
+		set_path("-C", "directory", arg, &cfg->chdir);
 		break;
 	case 'D':
 		add_delay(arg, cfg);
@@ -289,12 +333,10 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		add_env(c, arg, cfg);
 		break;
 	case 'P':
+		set_path("-P", "file", arg, &cfg->spidfile);
+		break;
 	case 'p':
-		if (*arg == '\0')
-			errx(EXIT_USHER, "-%c: invalid file '%s'", c, arg);
-		if ((*(c == 'p' ? &cfg->pidfile : &cfg->spidfile) =
-		    path_absolute(arg)) == NULL)
-			err(EXIT_USHER, "-%c: %s", c, arg);
+		set_path("-p", "file", arg, &cfg->pidfile);
 		break;
 	case 'R':
 		add_pair("-R", arg, &cfg->rewrite, &cfg->nrewrite, sig_or_none);
@@ -316,7 +358,7 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 		add_fdmap(c, arg, cfg);
 		break;
 	case 'g':
-		cfg->route = cfg->route == ROUTE_CHILD ? -1 : ROUTE_GROUP;
+		set_route(cfg, ROUTE_GROUP);
 		break;
 	case 'h':
 		help();
@@ -334,12 +376,13 @@ parse_one(int c, const char *arg, struct usher_config *cfg)
 static void
 parse_two(int c, const char *arg, struct usher_config *cfg)
 {
+	long long	n;
+
 	switch (c) {
 	case 'm':
-		if (strspn(arg, "01234567") != strlen(arg) || *arg == '\0' ||
-		    strtol(arg, NULL, 8) > 0777)
-			errx(EXIT_USHER, "-m: invalid umask '%s'", arg);
-		cfg->umask = (mode_t)strtol(arg, NULL, 8);
+		if (num_oct(arg, 0, 0777, &n) == -1)
+			fail("-m: invalid umask '%s'", arg);
+		cfg->umask = (mode_t)n;
 		cfg->umask_set = true;
 		break;
 	case 'r':
@@ -347,7 +390,7 @@ parse_two(int c, const char *arg, struct usher_config *cfg)
 		if (arg != NULL && strcmp(arg, "always") == 0)
 			cfg->restart = RESTART_ALWAYS;
 		else if (arg != NULL && strcmp(arg, "on-failure") != 0)
-			errx(EXIT_USHER, "--restart: invalid value '%s' "
+			fail("--restart: invalid value '%s' "
 			    "(on-failure or always)", arg);
 		break;
 	case 's':
@@ -377,7 +420,7 @@ add_env(int c, const char *arg, struct usher_config *cfg)
 {
 	if (*arg == '\0' || *arg == '=' ||
 	    (c == 'E') != (strchr(arg, '=') != NULL))
-		errx(EXIT_USHER, "-%c: invalid %s '%s'", c,
+		fail("-%c: invalid %s '%s'", c,
 		    c == 'E' ? "NAME=VALUE" : "NAME", arg);
 	cfg->env = grow(cfg->env, cfg->nenv, sizeof(*cfg->env));
 	cfg->env[cfg->nenv++] = (struct envop){ c == 'U', arg };
@@ -393,9 +436,9 @@ add_fdmap(int c, const char *arg, struct usher_config *cfg)
 	    sizeof(*cfg->fdmaps));
 	m = cfg->fdmaps + cfg->nfdmaps;
 	if (c == 'f' && fdmap_parse(arg, m) == -1)
-		errx(EXIT_USHER, "-f: invalid fd map '%s'", arg);
+		fail("-f: invalid fd map '%s'", arg);
 	if (c == 'o' && fdmap_output(arg, m) == -1)
-		errx(EXIT_USHER, "-o: invalid file '%s'", arg);
+		fail("-o: invalid file '%s'", arg);
 	cfg->nfdmaps += c == 'f' ? 1 : 2;
 }
 
@@ -403,7 +446,7 @@ add_fdmap(int c, const char *arg, struct usher_config *cfg)
 static void
 parse_long(int c, const char *arg, struct usher_config *cfg)
 {
-	const char	*errstr;
+	long long	n;
 
 	switch (c) {
 	case OPT_CLOSE_FDS:
@@ -424,7 +467,7 @@ parse_long(int c, const char *arg, struct usher_config *cfg)
 		else if (strcmp(arg, "wait") == 0)
 			cfg->if_running = IF_RUNNING_WAIT;
 		else
-			errx(EXIT_USHER, "--if-running: invalid value '%s' "
+			fail("--if-running: invalid value '%s' "
 			    "(fail, skip or wait)", arg);
 		break;
 	case OPT_READY:
@@ -437,17 +480,15 @@ parse_long(int c, const char *arg, struct usher_config *cfg)
 		need_duration("--restart-delay", arg, &cfg->restart_delay);
 		break;
 	case OPT_RESTART_MAX:
-		cfg->restart_max = (unsigned)strtonum(arg, 1, 1000000000,
-		    &errstr);
-		if (errstr != NULL)
-			errx(EXIT_USHER, "--restart-max: invalid number '%s'",
-			    arg);
+		if (num_dec(arg, 1, 1000000000, &n) == -1)
+			fail("--restart-max: invalid number '%s'", arg);
+		cfg->restart_max = (unsigned)n;
 		break;
 	case OPT_STATUS:
+		set_action(cfg, ACTION_STATUS);
+		break;
 	case OPT_STOP:
-		if (cfg->action != ACTION_RUN)
-			errx(EXIT_USHER, "--status: conflicts with --stop");
-		cfg->action = c == OPT_STATUS ? ACTION_STATUS : ACTION_STOP;
+		set_action(cfg, ACTION_STOP);
 		break;
 	case OPT_ORPHANS:
 		if (strcmp(arg, "leave") == 0)
@@ -457,30 +498,68 @@ parse_long(int c, const char *arg, struct usher_config *cfg)
 		else if (strcmp(arg, "kill") == 0)
 			cfg->orphans = ORPHANS_KILL;
 		else
-			errx(EXIT_USHER, "--orphans: invalid value '%s' "
+			fail("--orphans: invalid value '%s' "
 			    "(leave, wait or kill)", arg);
 		break;
 	case OPT_REPORT:
-		if (*arg == '\0')
-			errx(EXIT_USHER, "--report: invalid file '%s'", arg);
-		if ((cfg->report = path_absolute(arg)) == NULL)
-			err(EXIT_USHER, "--report: %s", arg);
+		set_path("--report", "file", arg, &cfg->report);
 		break;
 	case OPT_PDEATHSIG:
 		if ((cfg->pdeathsig = sig_or_none(arg)) == -1)
-			errx(EXIT_USHER, "--pdeathsig: invalid signal '%s'",
-			    arg);
+			fail("--pdeathsig: invalid signal '%s'", arg);
 		break;
 	case OPT_SINGLE_CHILD:
-		cfg->route = cfg->route == ROUTE_GROUP ? -1 : ROUTE_CHILD;
+		set_route(cfg, ROUTE_CHILD);
 		break;
 	default:
-		errx(EXIT_USHER, "option %d: unknown option", c);
+		fail("option %d: unknown option", c);
 	}
 }
 
 /*
- * Combinations that cannot work are refused here, one message each.
+ * -C DIR, -p, -P and --report FILE, made absolute at once (SPEC §5).  A
+ * repeated option replaces the path of the earlier one, which was made
+ * here, so it is freed.
+ */
+static void
+set_path(const char *opt, const char *what, const char *arg,
+    const char **path)
+{
+	char	*abs;
+
+	if (*arg == '\0')
+		fail("%s: invalid %s '%s'", opt, what, arg);
+	if ((abs = path_absolute(arg)) == NULL)
+		fail_errno(opt, arg);
+	free((char *)*path);
+	*path = abs;
+}
+
+/*
+ * -g and --single-child, each as often as wanted, but never both, in any
+ * order: the first of the other kind is refused at once.
+ */
+static void
+set_route(struct usher_config *cfg, enum usher_route route)
+{
+	if (cfg->route != ROUTE_DEFAULT && cfg->route != route)
+		fail("-g: conflicts with --single-child");
+	cfg->route = route;
+}
+
+/* --status and --stop, likewise: either may repeat, never both. */
+static void
+set_action(struct usher_config *cfg, enum usher_action action)
+{
+	if (cfg->action != ACTION_RUN && cfg->action != action)
+		fail("--status: conflicts with --stop");
+	cfg->action = action;
+}
+
+/*
+ * Combinations that cannot work are refused here, one message each (-g
+ * with --single-child, and --status with --stop, as they come: see
+ * set_route()).
  */
 static void
 validate(struct usher_config *cfg)
@@ -492,15 +571,12 @@ validate(struct usher_config *cfg)
 		return;
 	}
 	if (cfg->argv[0] == NULL)
-		errx(EXIT_USHER, "usage: no command given (see usher --help)");
-	if ((int)cfg->route == -1)
-		errx(EXIT_USHER, "-g: conflicts with --single-child");
+		fail("usage: no command given (see usher --help)");
 	if (cfg->if_running != IF_RUNNING_FAIL && cfg->pidfile == NULL &&
 	    cfg->spidfile == NULL)
-		errx(EXIT_USHER, "--if-running: needs -p or -P");
+		fail("--if-running: needs -p or -P");
 	if (cfg->exec && (need = supervisor_option(cfg)) != NULL)
-		errx(EXIT_USHER, "%s: needs a supervisor, not possible with -x",
-		    need);
+		fail("%s: needs a supervisor, not possible with -x", need);
 	if (cfg->mode == MODE_DAEMON)
 		daemon_stdio(cfg);
 }
@@ -513,9 +589,9 @@ validate_action(const struct usher_config *cfg)
 			    "--stop";
 
 	if (cfg->pidfile == NULL)
-		errx(EXIT_USHER, "%s: needs -p PIDFILE", name);
+		fail("%s: needs -p PIDFILE", name);
 	if (cfg->argv[0] != NULL)
-		errx(EXIT_USHER, "%s: takes no command", name);
+		fail("%s: takes no command", name);
 }
 
 /* The first option given that only a supervisor can honour, or NULL. */
@@ -590,23 +666,19 @@ daemon_stdio(struct usher_config *cfg)
 static void
 parse_ready(const char *arg, struct usher_config *cfg)
 {
-	const char	*errstr;
-	long long	 n;
+	int	fd;
 
 	if (strcmp(arg, "notify") == 0) {
 		cfg->ready = READY_NOTIFY;
 		return;
 	}
-	n = strncmp(arg, "fd:", 3) == 0 ? strtonum(arg + 3, 0, 1 << 20,
-	    &errstr) : (errstr = "invalid", 0);
-	if (errstr != NULL)
-		errx(EXIT_USHER, "--ready: invalid value '%s' (fd:N or "
-		    "notify)", arg);
+	if (strncmp(arg, "fd:", 3) != 0 || fdmap_fd(arg + 3, &fd) == -1)
+		fail("--ready: invalid value '%s' (fd:N or notify)", arg);
 	cfg->ready = READY_FD;
-	cfg->ready_fd = (int)n;
+	cfg->ready_fd = fd;
 	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps, sizeof(*cfg->fdmaps));
 	cfg->fdmaps[cfg->nfdmaps++] = (struct fdmap){ .spec = "--ready",
-	    .kind = FDMAP_DUP, .fd = (int)n, .src = -1, .share = -1 };
+	    .kind = FDMAP_DUP, .fd = fd, .src = -1, .share = -1 };
 }
 
 static int
@@ -615,7 +687,7 @@ need_signal(const char *opt, const char *arg)
 	int	sig;
 
 	if ((sig = signame_parse(arg)) == -1)
-		errx(EXIT_USHER, "%s: invalid signal '%s'", opt, arg);
+		fail("%s: invalid signal '%s'", opt, arg);
 	return sig;
 }
 
@@ -623,7 +695,7 @@ static void
 need_duration(const char *opt, const char *arg, struct timespec *ts)
 {
 	if (duration_parse(arg, ts) == -1)
-		errx(EXIT_USHER, "%s: invalid duration '%s'", opt, arg);
+		fail("%s: invalid duration '%s'", opt, arg);
 }
 
 /*
@@ -639,17 +711,17 @@ add_delay(const char *arg, struct usher_config *cfg)
 
 	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) ||
 	    (colon = strchr(buf, ':')) == NULL)
-		errx(EXIT_USHER, "-D: invalid SIGNAL:DURATION '%s'", arg);
+		fail("-D: invalid SIGNAL:DURATION '%s'", arg);
 	*colon = '\0';
 	d.sig = signame_parse(buf);
 	if (d.sig == -1 || d.sig == SIGKILL || d.sig == SIGSTOP ||
 	    d.sig == SIGCHLD || duration_parse(colon + 1, &d.ts) == -1)
-		errx(EXIT_USHER, "-D: invalid SIGNAL:DURATION '%s'", arg);
+		fail("-D: invalid SIGNAL:DURATION '%s'", arg);
 	for (i = 0; i < cfg->ndelays; i++)
 		if (cfg->delays[i].sig == d.sig)
-			errx(EXIT_USHER, "-D: %s delayed twice", buf);
+			fail("-D: %s delayed twice", buf);
 	if (cfg->ndelays == DELAY_MAX)
-		errx(EXIT_USHER, "-D: more than %d delays", DELAY_MAX);
+		fail("-D: more than %d delays", DELAY_MAX);
 	cfg->delays = grow(cfg->delays, cfg->ndelays, sizeof(*cfg->delays));
 	cfg->delays[cfg->ndelays++] = d;
 }
@@ -667,11 +739,9 @@ sig_or_none(const char *s)
 static int
 status_num(const char *s)
 {
-	const char	*errstr;
-	long long	 n;
+	long long	n;
 
-	n = strtonum(s, 0, 255, &errstr);
-	return errstr == NULL ? (int)n : -1;
+	return num_dec(s, 0, 255, &n) == 0 ? (int)n : -1;
 }
 
 /*
@@ -687,13 +757,13 @@ add_pair(const char *opt, const char *arg, struct pair **list, size_t *n,
 
 	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) ||
 	    (colon = strchr(buf, ':')) == NULL)
-		errx(EXIT_USHER, "%s: invalid FROM:TO '%s'", opt, arg);
+		fail("%s: invalid FROM:TO '%s'", opt, arg);
 	*colon = '\0';
 	from = conv(buf);
 	to = conv(colon + 1);
 	if (from == -1 || to == -1 || (conv == sig_or_none && (from == 0 ||
 	    from == SIGKILL || from == SIGSTOP || from == SIGCHLD)))
-		errx(EXIT_USHER, "%s: invalid FROM:TO '%s'", opt, arg);
+		fail("%s: invalid FROM:TO '%s'", opt, arg);
 	*list = grow(*list, *n, sizeof(**list));
 	(*list)[(*n)++] = (struct pair){ from, to };
 }
@@ -703,6 +773,54 @@ static void *
 grow(void *p, size_t n, size_t size)
 {
 	if ((p = reallocarray(p, n + 2, size)) == NULL)
-		err(EXIT_USHER, NULL);
+		fail_errno("options", NULL);
 	return p;
+}
+
+/*
+ * Every failure to parse ends here (SPEC §6): one line "usher: MESSAGE",
+ * status 125.  The line is cut as errline.h says, and errline() shows a
+ * control character in an argument as '?', so a newline in it cannot
+ * make two lines.
+ */
+static _Noreturn void
+fail(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		msg = NULL;
+	put_line(msg != NULL ? msg : strerror(ENOMEM), NULL, NULL);
+	free(msg);
+	exit(EXIT_USHER);
+}
+
+/* fail() with "CONTEXT: [ARG: ]REASON", the reason from errno. */
+static _Noreturn void
+fail_errno(const char *ctx, const char *arg)
+{
+	const char	*reason = strerror(errno);
+
+	if (arg != NULL)
+		put_line(ctx, arg, reason);
+	else
+		put_line(ctx, reason, NULL);
+	exit(EXIT_USHER);
+}
+
+/* "usher: A[: B[: C]]" on stderr, in one write. */
+static void
+put_line(const char *a, const char *b, const char *c)
+{
+	char	line[ERRLINE_MAX];
+	size_t	len;
+
+	len = errline(line, sizeof(line), a, b, c, NULL);
+	if (write(STDERR_FILENO, line, len) != (ssize_t)len)
+		return;	/* stderr is gone: no one is left to tell */
 }

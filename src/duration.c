@@ -3,8 +3,13 @@
  * NUMBER[.FRACTION]UNIT with UNIT one of ms, s, m, h, d; a lone number
  * without a unit means seconds.  Units may repeat in any order ("1m1m" is
  * two minutes), which is harmless; the total is capped at ten years.
+ *
+ * A fraction is rounded up to the next nanosecond, as timeout(1) rounds:
+ * a duration that is not zero never becomes zero, which would mean "no
+ * timeout" to -t.  The arithmetic is exact, in integers.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,6 +20,7 @@
 
 static const char	*term_parse(const char *, uint64_t *, int);
 static int		 unit_ns(const char **, uint64_t *);
+static uint64_t		 frac_ns(uint64_t, uint64_t, bool, uint64_t);
 
 /*
  * Parse one term at s into *ns.  alone says the term may go without a unit
@@ -25,6 +31,7 @@ term_parse(const char *s, uint64_t *ns, int alone)
 {
 	uint64_t	 whole = 0, frac = 0, scale = 1, unit;
 	int		 digits = 0;
+	bool		 more = false;	/* a digit past the nanoseconds */
 
 	for (; isdigit((unsigned char)*s); s++, digits++) {
 		if (whole > MAX_NS / 10)
@@ -36,7 +43,8 @@ term_parse(const char *s, uint64_t *ns, int alone)
 			if (scale < NS_PER_S) {
 				frac = frac * 10 + (uint64_t)(*s - '0');
 				scale *= 10;
-			}
+			} else if (*s != '0')
+				more = true;
 		}
 	}
 	if (digits == 0)
@@ -47,8 +55,30 @@ term_parse(const char *s, uint64_t *ns, int alone)
 		return NULL;
 	if (whole > MAX_NS / unit)
 		return NULL;
-	*ns = whole * unit + (uint64_t)((long double)frac * unit / scale + 0.5L);
+	*ns = whole * unit + frac_ns(frac, scale, more, unit);
 	return s;
+}
+
+/*
+ * frac / scale of unit, in nanoseconds rounded up; more says that digits
+ * beyond scale were not all zero.  Every unit is a whole number of
+ * milliseconds, so frac * unit / scale is computed as frac * (unit /
+ * scale) while scale divides unit, else as frac * (unit / 1e6) / (scale /
+ * 1e6): frac < scale <= 1e9 and unit <= 1 day keep both below 2^64.
+ */
+static uint64_t
+frac_ns(uint64_t frac, uint64_t scale, bool more, uint64_t unit)
+{
+	uint64_t	num, den;
+
+	if (scale <= 1000000) {
+		num = frac * (unit / scale);
+		den = 1;
+	} else {
+		num = frac * (unit / 1000000);
+		den = scale / 1000000;
+	}
+	return num / den + (num % den != 0 || more ? 1 : 0);
 }
 
 static int

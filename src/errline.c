@@ -24,6 +24,7 @@ static void	fit(struct part *, size_t, size_t);
 static size_t	pick(const struct part *, size_t);
 static size_t	shown(const struct part *);
 static void	put(char *, size_t, size_t *, const char *, size_t);
+static void	put_text(char *, size_t, size_t *, const char *, size_t);
 static void	put_part(char *, size_t, size_t *, const struct part *);
 
 /* "usher: PART: ...: PART\n", cut to fit in size bytes. */
@@ -157,6 +158,22 @@ put(char *buf, size_t lim, size_t *off, const char *s, size_t len)
 }
 
 /*
+ * put() for the text of a part, which may hold what the user typed: a
+ * control character (a newline, an escape) becomes '?', as ls -q shows
+ * it, so that the line stays one line and cannot drive a terminal.
+ */
+static void
+put_text(char *buf, size_t lim, size_t *off, const char *s, size_t len)
+{
+	size_t	start = *off, i;
+
+	put(buf, lim, off, s, len);
+	for (i = start; i < *off; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+}
+
+/*
  * A part, whole or as head "..." tail.  The head ends before, and the
  * tail starts after, any UTF-8 continuation byte, so that no character is
  * split.
@@ -167,7 +184,7 @@ put_part(char *buf, size_t lim, size_t *off, const struct part *p)
 	size_t	head, tail;
 
 	if (p->keep >= p->len) {
-		put(buf, lim, off, p->s, p->len);
+		put_text(buf, lim, off, p->s, p->len);
 		return;
 	}
 	head = p->keep / 2;
@@ -176,7 +193,7 @@ put_part(char *buf, size_t lim, size_t *off, const struct part *p)
 		head--;
 	while (tail < p->len && ((unsigned char)p->s[tail] & 0xc0) == 0x80)
 		tail++;
-	put(buf, lim, off, p->s, head);
+	put_text(buf, lim, off, p->s, head);
 	put(buf, lim, off, CUT, CUT_LEN);
-	put(buf, lim, off, p->s + tail, p->len - tail);
+	put_text(buf, lim, off, p->s + tail, p->len - tail);
 }

@@ -9,9 +9,11 @@
  * but the last is cut in the middle, where "..." stands for what was left
  * out, and then the next longest, so the head and tail of a long path, the
  * reason (the last part) and the newline stay.  A single part is cut in
- * its own middle.  A cut never splits a UTF-8 sequence.  Both return the
- * length written (without the NUL); both are async-signal-safe (no
- * allocation, no stdio), for the forked child.
+ * its own middle.  A cut never splits a UTF-8 sequence.  A control
+ * character in a part (a newline, an escape) is shown as '?', so the line
+ * stays one line whatever the parts hold.  Both return the length written
+ * (without the NUL); both are async-signal-safe (no allocation, no stdio),
+ * for the forked child.
  */
 #ifndef ERRLINE_H
 #define ERRLINE_H
@@ -19,6 +21,7 @@
 #include <stddef.h>
 
 #define ERRLINE_PARTS	6	/* parts beyond this are left out */
+#define ERRLINE_MAX	512	/* a line's buffer, where no other size rules */
 
 /* What errline() adds to a message: a message joined in a buffer this
  * much smaller than the line's fits the line uncut. */

@@ -20,6 +20,7 @@
 
 #include "errline.h"
 #include "fdmap.h"
+#include "num.h"
 
 /*
  * fdmap_apply() remembers where it parked each source on the stack, since it
@@ -69,6 +70,16 @@ fdmap_parse(const char *spec, struct fdmap *m)
 	if (fdmap_number(spec, len, &m->fd) == -1)
 		return -1;
 	return fdmap_parse_op(spec + len, m);
+}
+
+/*
+ * A target fd number alone, as fdmap_parse() takes N (--ready fd:N).
+ * Returns 0, or -1 when s is not one.
+ */
+int
+fdmap_fd(const char *s, int *fd)
+{
+	return fdmap_number(s, strlen(s), fd);
 }
 
 /*
@@ -210,22 +221,21 @@ fdmap_ndigits(const char *s)
 	return len;
 }
 
-/*
- * The fd number in s[0..len): digits only (strtonum alone would also take
- * blanks and a sign), within the descriptor limit.
- */
+/* The fd number in s[0..len), strictly (num.h), within the fd limit. */
 static int
 fdmap_number(const char *s, size_t len, int *fd)
 {
-	char		 buf[FDMAP_DIGITS + 1];
-	const char	*errstr;
+	char		buf[FDMAP_DIGITS + 1];
+	long long	n;
 
-	if (len == 0 || len > FDMAP_DIGITS || fdmap_ndigits(s) < len)
+	if (len > FDMAP_DIGITS)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	*fd = (int)strtonum(buf, 0, fdmap_maxfd(), &errstr);
-	return errstr == NULL ? 0 : -1;
+	if (num_dec(buf, 0, fdmap_maxfd(), &n) == -1)
+		return -1;
+	*fd = (int)n;
+	return 0;
 }
 
 /*

@@ -2,7 +2,9 @@
  * fdmap.h: file descriptor maps (SPEC §4), -f SPEC and -o FILE.
  *
  * fdmap_parse() turns one spec into a struct fdmap and fdmap_output() turns
- * -o FILE into two (pure).  fdmap_check() verifies, in usher before anything
+ * -o FILE into two (pure); fdmap_fd() parses a target fd number alone.  An
+ * fd number is digits only (num.h), at most the highest fd that the soft
+ * RLIMIT_NOFILE allows.  fdmap_check() verifies, in usher before anything
  * is opened, that every source fd exists and no target is named twice.
  * fdmap_open() opens the files, close-on-exec, before fork, creating them
  * with mode 0666 & ~cmd_umask (pass usher's own umask when -m is not given).
@@ -45,6 +47,7 @@ struct fdmap {
 };
 
 int	fdmap_parse(const char *, struct fdmap *);
+int	fdmap_fd(const char *, int *);
 int	fdmap_output(const char *, struct fdmap [2]);
 int	fdmap_check(const struct fdmap *, size_t, char *, size_t);
 int	fdmap_open(struct fdmap *, size_t, mode_t, char *, size_t);

@@ -4,7 +4,6 @@
  * parsed after the last ')': the name before it is the process's own
  * choice, and a newline or a ')' in it must not move the fields after it.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "proctree.h"
 
 #define STAT_MAX	4096	/* far more than 52 numbers and a name */
@@ -150,12 +150,13 @@ scan(struct proctree_stat **out)
 	struct proctree_stat	*v = NULL, *nv;
 	DIR			*d;
 	size_t			 n = 0, cap = 0;
+	long long		 pid;
 
 	*out = NULL;
 	if ((d = opendir("/proc")) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (num_dec(de->d_name, 1, INT_MAX, &pid) == -1)
 			continue;
 		if (n == cap) {
 			cap = cap == 0 ? 256 : cap * 2;
@@ -163,8 +164,7 @@ scan(struct proctree_stat **out)
 				break;
 			v = nv;
 		}
-		if (proctree_stat((pid_t)strtol(de->d_name, NULL, 10),
-		    &v[n]) == 0)
+		if (proctree_stat((pid_t)pid, &v[n]) == 0)
 			n++;
 	}
 	closedir(d);

@@ -4,10 +4,10 @@
  * itself and SIGRTMIN is not a constant.
  */
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "num.h"
 #include "signame.h"
 
 static const struct {
@@ -32,19 +32,13 @@ static const struct {
 static int	rt_parse(const char *);
 static int	num_parse(const char *, int, int);
 
-/* A decimal number from lo to hi, all of s; -1 otherwise. */
+/* A number from lo to hi, all of s (num.h); -1 otherwise. */
 static int
 num_parse(const char *s, int lo, int hi)
 {
-	char	*end;
-	long	 n;
+	long long	n;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	n = strtol(s, &end, 10);
-	if (*end != '\0' || n < lo || n > hi)
-		return -1;
-	return (int)n;
+	return num_dec(s, lo, hi, &n) == 0 ? (int)n : -1;
 }
 
 /* "RTMIN", "RTMIN+N", "RTMAX", "RTMAX-N" (case already folded). */
@@ -97,9 +91,10 @@ signame_parse(const char *s)
 char *
 signame_str(int sig, char *buf, size_t len)
 {
-	char	 num[12], *p = num + sizeof(num);
-	size_t	 i, off = 0;
-	int	 n = sig;
+	char		 num[12], *p = num + sizeof(num);
+	size_t		 i, off = 0;
+	int		 n = sig;
+	unsigned	 u;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (names[i].sig == sig) {
@@ -111,10 +106,14 @@ signame_str(int sig, char *buf, size_t len)
 		off = strlcpy(buf, "RTMIN+", len);
 		n = sig - SIGRTMIN;
 	}
+	/* The magnitude as unsigned: -INT_MIN does not fit an int. */
+	u = n < 0 ? 0U - (unsigned)n : (unsigned)n;
 	*--p = '\0';
 	do {
-		*--p = (char)('0' + n % 10);
-	} while ((n /= 10) > 0);
+		*--p = (char)('0' + u % 10);
+	} while ((u /= 10) > 0);
+	if (n < 0)
+		*--p = '-';
 	if (off < len)
 		strlcpy(buf + off, p, len - off);
 	return buf;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "user.h"
 
 static int	group_lookup(const char *, gid_t *);
@@ -22,15 +23,14 @@ static int
 group_lookup(const char *s, gid_t *gid)
 {
 	struct group	*gr;
-	const char	*errstr;
 	long long	 n;
 
 	if ((gr = getgrnam(s)) != NULL) {
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	n = strtonum(s, 0, UINT32_MAX - 1, &errstr);
-	if (errstr != NULL)
+	/* (gid_t)-1 means "unchanged" to setgid(2): no group. */
+	if (num_dec(s, 0, UINT32_MAX - 1, &n) == -1)
 		return -1;
 	*gid = (gid_t)n;
 	return 0;
@@ -79,9 +79,10 @@ int
 user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 {
 	struct passwd	*pw;
-	const char	*errstr, *colon;
+	const char	*colon;
 	char		 user[256];
 	long long	 n;
+	bool		 isnum;
 
 	colon = strchr(spec, ':');
 	if (strlcpy(user, spec, sizeof(user)) >= sizeof(user) ||
@@ -94,10 +95,10 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 	id->set = true;
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
-		n = strtonum(user, 0, UINT32_MAX - 1, &errstr);
-		if (errstr == NULL)
+		isnum = num_dec(user, 0, UINT32_MAX - 1, &n) == 0;
+		if (isnum)
 			pw = getpwuid((uid_t)n);
-		if (pw == NULL && errstr != NULL) {
+		if (pw == NULL && !isnum) {
 			(void)snprintf(err, len, "-u: unknown user '%s'", user);
 			return -1;
 		}

@@ -49,6 +49,52 @@ load test_helper
 	run_usher --timeout
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: --timeout: option needs an argument"
+	refused "usher: --bogus: unknown option" --bogus=1
+}
+
+@test "a value given to an option that takes none is refused, naming the option" {
+	refused "usher: --close-fds: takes no value" --close-fds=x
+	refused "usher: --setsid: takes no value" --setsid=x
+	refused "usher: --exit-code-only: takes no value" --exit-code-only=
+	refused "usher: --group: takes no value" --group=1
+	refused "usher: --single-child: takes no value" --single-child=yes
+	# An abbreviation is named in full.
+	refused "usher: --close-fds: takes no value" --close=x
+	# The line holds no NUL byte: the whole of stderr is those bytes.
+	"$USHER" --close-fds=x -- touch "$T/ran" 2>"$T/err" || true
+	assert_equal "$(od -An -c "$T/err" | tr -s ' ')" \
+	    "$(printf 'usher: --close-fds: takes no value\n' | od -An -c | tr -s ' ')"
+	assert_file_not_exists "$T/ran"
+}
+
+@test "numbers are digits only: no blanks, no sign" {
+	local n
+	for n in ' +0' '+0' ' 0' '-0' '0 '; do
+		refused "usher: -u: unknown user '$n'" -u "$n"
+	done
+	refused "usher: -u: unknown group ' +0'" -u "nobody: +0"
+	refused "usher: -u: unknown group '-0'" -u "nobody:-0"
+	for n in ' 5' +5 -5 '5 ' 0 1000000001; do
+		refused "usher: --restart-max: invalid number '$n'" \
+		    --restart-max "$n"
+	done
+	for n in ' 1:0' '+1:0' '1:+0' '1: 0' '-0:1' '1:256'; do
+		refused "usher: --exit-map: invalid FROM:TO '$n'" --exit-map "$n"
+	done
+	for n in ' 15' +15 -15 15x 'RTMIN+ 1' 'RTMIN++1' 'RTMAX--1'; do
+		refused "usher: -S: invalid signal '$n'" -S "$n"
+	done
+	for n in ' 22' +22 -22 8 0x1; do
+		refused "usher: -m: invalid umask '$n'" -m "$n"
+	done
+}
+
+@test "a control character in a value is shown as '?': the message stays one line" {
+	refused "usher: --timeout: invalid duration '1?2'" -t $'1\n2'
+	refused "usher: -S: invalid signal '?[2J'" -S $'\e[2J'
+	refused "usher: -u: unknown user 'no?body'" -u $'no\nbody'
+	refused "usher: -C: $T/a?b: No such file or directory" -C "$T/a"$'\t'b
+	refused "usher: -?: unknown option" $'-\n'
 }
 
 @test "a missing command is refused" {
@@ -81,11 +127,36 @@ load test_helper
 
 @test "conflicting options are refused" {
 	refused "usher: -g: conflicts with --single-child" -g --single-child
+	refused "usher: -g: conflicts with --single-child" --single-child -g
 	refused "usher: -t: needs a supervisor, not possible with -x" -x -t 1s
 	refused "usher: -R: needs a supervisor, not possible with -x" -x -R TERM:INT
 	refused "usher: -g: needs a supervisor, not possible with -x" -x -g
 	refused "usher: --exit-code-only: needs a supervisor, not possible with -x" -x --exit-code-only
 	refused "usher: --exit-map: needs a supervisor, not possible with -x" -x --exit-map 1:0
+}
+
+@test "a repeated option neither hides a conflict nor makes one" {
+	refused "usher: -g: conflicts with --single-child" -g --single-child -g
+	refused "usher: -g: conflicts with --single-child" \
+	    --single-child -g --single-child
+	refused "usher: -g: conflicts with --single-child" --group -g \
+	    --single-child --single-child
+	run_usher -g -g --single-child
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: -g: conflicts with --single-child"
+	run_usher --stop --stop -p "$T/none.pid"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	run_usher --status --status -p "$T/none.pid"
+	assert_equal "$status" 3
+	assert_equal "$stderr" ""
+	assert_file_not_exists "$T/none.pid"
+	run_usher --stop --status -p "$T/none.pid"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --status: conflicts with --stop"
+	run_usher --status --stop -p "$T/none.pid"
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --status: conflicts with --stop"
 }
 
 @test "--help lists every option on stdout, --version prints the version" {

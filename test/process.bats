@@ -84,6 +84,19 @@ load test_helper
 	assert_equal "$(field "$T/rep2" groups)" 4343
 }
 
+@test "-u USER -U HOME: the account's variable is removed, and no byte of it leaks" {
+	[ "$(id -u)" = 0 ] || fail "this test needs root"
+	# LeakSanitizer (make sanitize) reports a lost entry on stderr.
+	run --separate-stderr "$USHER" -u nobody -U HOME -E SHELL=/x -E SHELL=/y \
+	    -- "$PROBE" -r - -e HOME -e SHELL -e USER
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	echo "$output" >"$T/rep"
+	assert_equal "$(field "$T/rep" unset.HOME)" 1
+	assert_equal "$(field "$T/rep" env.SHELL)" /y
+	assert_equal "$(field "$T/rep" env.USER)" nobody
+}
+
 @test "-u without privilege fails with 125 and starts nothing" {
 	[ "$(id -u)" = 0 ] || fail "this test needs root"
 	chmod 777 "$T"

@@ -257,3 +257,16 @@ flood() {
 	exec 8>&-
 	assert_equal "$(ls -d /run/usher-notify.* 2>/dev/null || true)" "$before"
 }
+
+@test "--ready fd:N: N is digits only, within the fd limit" {
+	local top n
+	top=$(($(ulimit -n) - 1))
+	for n in fd:+3 'fd: 3' 'fd:3 ' fd:-0 fd: fd:0x3 "fd:$((top + 1))" \
+	    fd:99999999999999999999; do
+		refused "usher: --ready: invalid value '$n' (fd:N or notify)" \
+		    --ready "$n"
+	done
+	run_usher --ready "fd:$top" -- bash -c "echo >&$top; exit 6"
+	assert_equal "$status" 6
+	assert_equal "$stderr" ""
+}

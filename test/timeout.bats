@@ -22,6 +22,23 @@ load test_helper
 	assert_equal "$status" 4
 }
 
+@test "-t: a duration too short to count still expires, at once" {
+	local d t0 dt
+	for d in 0.0000000001 0.0000000001s 0.00000000001ms 0.0000000009; do
+		t0=$(now_ms)
+		run_usher -t "$d" -- sleep 5
+		dt=$(( $(now_ms) - t0 ))
+		assert_equal "$status" 124
+		assert_equal "$stderr" ""
+		[ "$dt" -lt 2500 ] || fail "-t $d: ended after ${dt} ms"
+	done
+	# Zero, in any spelling, is no timeout.
+	run_usher -t 0.0000000000 -- sh -c 'exit 4'
+	assert_equal "$status" 4
+	run_usher -t 0ms -- sh -c 'exit 5'
+	assert_equal "$status" 5
+}
+
 @test "-t: a command that traps TERM and exits 3 still yields 124" {
 	run_usher -t 0.3s -- "$PROBE" -t TERM -w TERM -x 3
 	assert_equal "$status" 124
