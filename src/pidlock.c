@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "num.h"
 #include "pidlock.h"
 #include "proctree.h"
 #include "signals.h"
@@ -625,14 +626,13 @@ find_holders(const char *path, struct member *m, size_t max)
 	dev_t			 dev;
 	ino_t			 ino;
 	size_t			 n = 0;
-	long			 pid;
+	long long		 pid;
 
 	if (lock_id(path, &dev, &ino) == -1 || (pd = opendir("/proc")) == NULL)
 		return 0;
 	while (n < max && (pe = readdir(pd)) != NULL) {
-		if (!isdigit((unsigned char)pe->d_name[0]))
+		if (num_dec(pe->d_name, 1, INT_MAX, &pid) == -1)
 			continue;
-		pid = strtol(pe->d_name, NULL, 10);
 		if (!holds(pid, dev, ino) || pin((pid_t)pid, &m[n], &st) == -1)
 			continue;
 		if (holds(pid, dev, ino) && alive(&m[n]))
