@@ -178,15 +178,20 @@ reaped() {
 	[ "$dt" -lt 2000 ] || fail "usher took ${dt} ms to end"
 }
 
-@test "-r -d: TERM to the supervisor during the delay ends it and removes the pidfiles" {
+# in_delay: usher -d -r with a command that fails at once, in its 30 s
+# delay before the first restart; spid is the supervisor's pid.
+in_delay() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
 	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
-	local spid
 	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
 	assert_equal "$status" 0
 	wait_file "$T/count"
 	wait_for 5 reaped "$(head -1 "$T/count")"
+}
+
+@test "-r -d: TERM to the supervisor during the delay ends it and removes the pidfiles" {
+	in_delay
 	kill -TERM "$spid"
 	wait_gone "$spid" 2
 	assert_equal "$(runs)" 1
@@ -202,16 +207,7 @@ status_is() {
 }
 
 @test "--status during a restart delay: -p is emptied, and no dead pid is said to run" {
-	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
-	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
-	local spid
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
-	wait_file "$T/count"
-	local dead
-	dead=$(head -1 "$T/count")
-	wait_for 5 reaped "$dead"
+	in_delay
 	wait_for 5 status_is 3 "$T/app.pid"
 	assert_equal "$(stat -c %s "$T/app.pid")" 0
 	# the instance lives on: a second start is refused, without a pid
@@ -226,14 +222,7 @@ status_is() {
 }
 
 @test "--stop during a restart delay stops the supervisor: nothing new starts" {
-	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
-	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
-	local spid
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
-	wait_file "$T/count"
-	wait_for 5 reaped "$(head -1 "$T/count")"
+	in_delay
 	# no command runs, so -p names none (3); the supervisor holds the
 	# lock, and is the instance that --stop stops
 	wait_for 5 status_is 3 "$T/app.pid"

@@ -6,6 +6,8 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <sys/resource.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +35,24 @@ fuzz_str(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/*
+ * FUZZ_NOFILE as the soft limit of open files, so that "beyond the limit"
+ * is within reach of the inputs.
+ */
+#define FUZZ_NOFILE	100
+
+static inline void
+fuzz_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		abort();
+	rl.rlim_cur = FUZZ_NOFILE;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		abort();
 }
 
 #endif /* FUZZ_H */

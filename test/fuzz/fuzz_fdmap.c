@@ -8,14 +8,10 @@
  * path, not starting with '&'; fdmap_fd() takes digits only, below the
  * limit.  The parser allocates nothing, so a leak is a finding too.
  */
-#include <sys/resource.h>
-
 #include <string.h>
 
 #include "fdmap.h"
 #include "fuzz.h"
-
-#define FUZZ_NOFILE	100
 
 int	LLVMFuzzerInitialize(int *, char ***);
 
@@ -76,15 +72,9 @@ check_map(const char *s, const struct fdmap *m)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct rlimit	rl;
-
 	(void)argc;
 	(void)argv;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		abort();
-	rl.rlim_cur = FUZZ_NOFILE;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		abort();
+	fuzz_nofile();
 	return 0;
 }
 

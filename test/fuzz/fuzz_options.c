@@ -18,7 +18,6 @@
  * after each input, so a leak is a finding.
  */
 #include <sys/mman.h>
-#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,6 @@
 #include "fuzz.h"
 
 #define FUZZ_ARGS	32	/* words after argv[0], at most */
-#define FUZZ_NOFILE	100	/* the soft fd limit, within reach */
 #define MAX_SEC		(3650L * 86400L)	/* duration.c's cap */
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -225,15 +223,10 @@ config_free(struct usher_config *cfg)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct rlimit	rl;
-
 	(void)argc;
 	(void)argv;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		abort();
-	rl.rlim_cur = FUZZ_NOFILE;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 ||
-	    freopen("/dev/null", "w", stdout) == NULL ||
+	fuzz_nofile();
+	if (freopen("/dev/null", "w", stdout) == NULL ||
 	    (fuzz_stderr = dup(STDERR_FILENO)) == -1 ||
 	    (fuzz_capture = memfd_create("stderr", MFD_CLOEXEC)) == -1)
 		abort();
