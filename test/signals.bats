@@ -195,12 +195,20 @@ start_probe() {
 }
 
 @test "usher ends when its command ends, not with children it inherited" {
-	# An inherited child that outlives the command does not hold usher.
-	run --separate-stderr sh -c '"$1" -r "$2/inh" -W "$2/never" -T 5 3>&- &
+	# An inherited child that outlives the command does not hold usher:
+	# it still runs when usher has ended.  (Its output goes elsewhere, so
+	# that run does not wait for it either.)
+	run --separate-stderr sh -c '"$1" -r "$2/inh" -R "$2/inh.ready" \
+	    -W "$2/never" -T 5 >/dev/null 2>&1 3>&- &
+	    i=0
+	    while [ ! -e "$2/inh.ready" ] && [ $((i += 1)) -lt 500 ]; do
+	        sleep 0.01
+	    done
 	    exec "$0" -- sh -c "exit 3"' "$USHER" "$PROBE" "$T"
 	assert_equal "$status" 3
-	wait_file "$T/inh"
 	track_pid "$(field "$T/inh" pid)"
+	run pid_gone "$(field "$T/inh" pid)"
+	assert_failure
 	# One that ends first is reaped, and not taken for the command.
 	run --separate-stderr sh -c '(exit 9) & exec "$0" -- "$1" -r "$2/rep" -x 4' \
 	    "$USHER" "$PROBE" "$T"
