@@ -303,13 +303,15 @@ bash_complete() {
 	has "$output" "$T/file1"
 }
 
-# zsh_complete LINE: the candidates zsh offers for LINE in an interactive
-# zsh on a pty (zpty), with completions/ first in fpath, one a line.  A
-# wrapper around compadd prints every match it is given.
+# zsh_complete LINE...: the candidates zsh offers for each LINE, one a
+# line, into $T/zc.1, $T/zc.2 and so on; all in one interactive zsh on a
+# pty (zpty), with completions/ first in fpath.  zc N puts the candidates
+# for the Nth LINE in $output.
 zsh_complete() {
 	cat >"$T/zcomp.zsh" <<'EOF'
 zmodload zsh/zpty || exit 2
-dir=$1 line=$2 buf=
+dir=$1 out=$2 buf= n=0
+shift 2
 upto() {	# read the pty until $1 shows, for 10 s at most
 	local chunk deadline=$(( SECONDS + 10 ))
 	while (( SECONDS < deadline )); do
@@ -333,15 +335,24 @@ cmd 'PS1="> " RPS1=; unsetopt beep'
 cmd "fpath=(${(q)dir} \$fpath); autoload -U compinit; compinit -u -D"
 cmd 'compadd() { local -a m; if (( ${@[(I)-[OAD]*]} == 0 )); then builtin compadd -A m "$@"; print -rl -- "<""C>"${^m}; fi; builtin compadd "$@"; }'
 cmd 'zstyle ":completion:*" list-prompt ""; LISTMAX=100000'
-zpty -n -w z "$line"$'\t'
-zpty -n -w z $'\C-u'
-zpty -w z 'print "<E""ND>"'
-upto '<END>'
+for line in "$@"; do
+	zpty -n -w z "$line"$'\t'
+	zpty -n -w z $'\C-u'
+	zpty -w z "print '<E''ND$((++n))>'"
+	upto "<END$n>"
+	print -r -- "$buf" | tr -d '\r' | sed -n 's/^.*<C>//p' | sort -u \
+	    >"$out.$n"
+	buf=
+done
 zpty -d z
-print -r -- "$buf" | tr -d '\r' | sed -n 's/^.*<C>//p' | sort -u
 EOF
-	run --separate-stderr zsh -f "$T/zcomp.zsh" "$ROOT/completions" "$1"
+	run --separate-stderr zsh -f "$T/zcomp.zsh" "$ROOT/completions" \
+	    "$T/zc" "$@"
 	[ "$status" -eq 0 ] || fail "zsh: status $status: $stderr"
+}
+
+zc() {
+	output=$(cat "$T/zc.$1")
 }
 
 @test "zsh: _usher loads through compinit without a word" {
@@ -358,39 +369,44 @@ EOF
 }
 
 @test "zsh: options, signals and the wrapped command" {
-	zsh_complete 'usher --tim'
+	zsh_complete 'usher --tim' 'usher -' 'usher -x --' 'usher -S ' \
+	    'usher --pdeathsig ' 'usher -R TERM:Q' 'usher -D ' \
+	    'usher -- ech' 'usher -t 5 ls --col'
+	zc 1
 	assert_output --timeout
-	zsh_complete 'usher -'
+	zc 2
 	assert_equal "$(grep -E -- '^-.' <<<"$output")" \
 	    "$( (help_longs; help_shorts) | sort -u)"
-	zsh_complete 'usher -x --'
+	zc 3
 	lacks "$output" --timeout --exit-map --single-child --delay \
 	    --orphans --report --restart --supervisor-pidfile --ready --title
 	has "$output" --chdir --user --pidfile --daemon
-	zsh_complete 'usher -S '
+	zc 4
 	has "$output" TERM KILL
-	zsh_complete 'usher --pdeathsig '
+	zc 5
 	has "$output" none TERM
-	zsh_complete 'usher -R TERM:Q'
+	zc 6
 	has "$output" QUIT
-	zsh_complete 'usher -D '
+	zc 7
 	has "$output" TERM INT
 	lacks "$output" KILL STOP CHLD
-	zsh_complete 'usher -- ech'
+	zc 8
 	has "$output" echo
-	zsh_complete 'usher -t 5 ls --col'
+	zc 9
 	has "$output" --color
 	lacks "$output" --chdir
 }
 
 @test "zsh: the words of --if-running, --orphans, --restart and --ready" {
-	zsh_complete 'usher --if-running '
+	zsh_complete 'usher --if-running ' 'usher --orphans ' \
+	    'usher --restart=' 'usher --ready '
+	zc 1
 	assert_output "$(printf '%s\n' fail skip wait)"
-	zsh_complete 'usher --orphans '
+	zc 2
 	assert_output "$(printf '%s\n' kill leave wait)"
-	zsh_complete 'usher --restart='
+	zc 3
 	assert_output "$(printf '%s\n' always on-failure)"
-	zsh_complete 'usher --ready '
+	zc 4
 	assert_output "$(printf '%s\n' fd: notify)"
 }
 
