@@ -9,8 +9,11 @@ DESTDIR   ?=
 CC        ?= cc
 BUILD     ?= build
 CFLAGS    ?= -O2 -g
-BSD_CFLAGS := $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
-BSD_LIBS   := $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
+# Asked of pkg-config when a recipe runs, not when make starts: on a fresh
+# machine, pkg-config and libbsd come with "make deps", the first
+# prerequisite of check and demo.
+BSD_CFLAGS = $(shell pkg-config --cflags libbsd-overlay 2>/dev/null)
+BSD_LIBS   = $(shell pkg-config --libs libbsd-overlay 2>/dev/null)
 
 WARN      = -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow \
 	    -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
