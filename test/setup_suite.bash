@@ -15,4 +15,16 @@ setup_suite() {
 			return 1
 		}
 	done
+	# The tests run usher and the helpers as other users too (-u nobody,
+	# setpriv), but a checkout may sit where only root can reach, as in
+	# /root: they get copies that every user can run.
+	local bin=$BATS_RUN_TMPDIR/bin
+	mkdir -p "$bin/helpers"
+	chmod o+x "$BATS_RUN_TMPDIR"
+	cp "$USHER" "$bin/usher"
+	for h in "$(dirname "${BASH_SOURCE[0]}")"/helpers/*.c; do
+		cp "$HELPERS/$(basename "$h" .c)" "$bin/helpers/"
+	done
+	chmod -R a+rX "$bin"
+	export USHER=$bin/usher HELPERS=$bin/helpers
 }
