@@ -197,13 +197,12 @@ start_probe() {
 @test "usher ends when its command ends, not with children it inherited" {
 	# An inherited child that outlives the command does not hold usher:
 	# it still runs when usher has ended.  (Its output goes elsewhere, so
-	# that run does not wait for it either.)
-	run --separate-stderr sh -c '"$1" -r "$2/inh" -R "$2/inh.ready" \
-	    -W "$2/never" -T 5 >/dev/null 2>&1 3>&- &
-	    i=0
-	    while [ ! -e "$2/inh.ready" ] && [ $((i += 1)) -lt 500 ]; do
-	        sleep 0.01
-	    done
+	# that run does not wait for it either: its "ready" comes through a
+	# FIFO, which its -T 5 closes at the latest.)
+	mkfifo "$T/inh.fifo"
+	run --separate-stderr sh -c '"$1" -r "$2/inh" -R - -W "$2/never" \
+	    -T 5 >"$2/inh.fifo" 2>/dev/null 3>&- &
+	    read -r ready <"$2/inh.fifo"
 	    exec "$0" -- sh -c "exit 3"' "$USHER" "$PROBE" "$T"
 	assert_equal "$status" 3
 	track_pid "$(field "$T/inh" pid)"
