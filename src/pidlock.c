@@ -364,21 +364,19 @@ pidlock_remove(struct pidlock *pl)
 int
 pidlock_parse(const char *buf, size_t len, long max, pid_t *pid)
 {
-	long long	v = 0;
-	size_t		i;
+	char		digits[16];
+	long long	v;
 
-	if (max > INT_MAX)
-		max = INT_MAX;
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
-	if (len == 0 || buf[0] == '0')
+	/* A leading zero, or a NUL that would end the string early: no pid. */
+	if (len == 0 || len >= sizeof(digits) || buf[0] == '0' ||
+	    memchr(buf, '\0', len) != NULL)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return -1;
-		if ((v = v * 10 + (buf[i] - '0')) > max)
-			return -1;
-	}
+	memcpy(digits, buf, len);
+	digits[len] = '\0';
+	if (num_dec(digits, 1, max < INT_MAX ? max : INT_MAX, &v) == -1)
+		return -1;
 	*pid = (pid_t)v;
 	return 0;
 }
@@ -405,11 +403,10 @@ read_pid(int fd)
 static long
 pid_max(void)
 {
-	const char	*errstr;
-	char		 buf[32];
-	ssize_t		 n;
-	long		 max;
-	int		 fd;
+	char		buf[32];
+	ssize_t		n;
+	long long	max;
+	int		fd;
 
 	if ((fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC)) ==
 	    -1)
@@ -420,8 +417,7 @@ pid_max(void)
 		return PID_CEILING;
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	max = (long)strtonum(buf, 2, INT_MAX, &errstr);
-	return errstr == NULL ? max : PID_CEILING;
+	return num_dec(buf, 2, INT_MAX, &max) == 0 ? (long)max : PID_CEILING;
 }
 
 /*
@@ -822,8 +818,9 @@ pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
  * --stop: signal the instance holding path, wait up to grace for it to
  * end, then KILL the command and the holders, and wait a little more.
  * Only processes pinned as the instance's are signalled (find_holders,
- * find_command); a file that holds no valid pid gets a warning.  Returns 0 when the instance is gone or was never there,
- * 1 when it could not be stopped.
+ * find_command); a file that holds no valid pid gets a warning.  Returns
+ * 0 when the instance is gone or was never there, 1 when it could not be
+ * stopped.
  */
 int
 pidlock_stop(const char *path, int sig, const struct timespec *grace)

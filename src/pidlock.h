@@ -5,7 +5,8 @@
  * --status, --stop, --if-running wait, and which processes hold a
  * pidfile's lock (an flock on their open file, as /proc/PID/fdinfo shows
  * it).  pidlock_parse() is the one reader of a pid in a file.  Only
- * pidlock_unlink() is async-signal-safe (for -x, whose exec may fail).
+ * pidlock_fd() and pidlock_unlink() are async-signal-safe (for -x, whose
+ * exec may fail).
  */
 #ifndef PIDLOCK_H
 #define PIDLOCK_H

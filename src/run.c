@@ -100,7 +100,7 @@ _Noreturn void
 run(const struct usher_config *cfg)
 {
 	struct instance	in = {
-		.l = { .cfg = cfg, .lockfd = -1, .exec_link = -1 },
+		.l = { .cfg = cfg, .exec_link = -1 },
 		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT, .sigfd = -1,
 		.link = -1, .e = { .pid = -1 }, .tell_status = -1, .spare = -1,
 	};
@@ -377,7 +377,6 @@ exec_in_place(struct instance *in)
 	if (pidlock_held(&in->pl_cmd)) {
 		if (pidlock_write(&in->pl_cmd, getpid()) == -1)
 			fail_why(in, in->pl_cmd.path, strerror(errno));
-		in->l.lockfd = pidlock_fd(&in->pl_cmd);
 		in->l.lock = &in->pl_cmd;
 	}
 	spawn_exec(&in->l);

@@ -10,6 +10,7 @@
 
 #define SENDQ_FIRST	64	/* items of a new ring */
 
+static struct sendq_item	*at(const struct sendq *, size_t);
 static int	try_send(const struct sendq_item *, bool);
 static int	push(struct sendq *, const struct sendq_item *);
 static void	lose(struct sendq *, int);
@@ -46,6 +47,13 @@ lose(struct sendq *q, int e)
 	}
 }
 
+/* The ith item waiting, counted from the head. */
+static struct sendq_item *
+at(const struct sendq *q, size_t i)
+{
+	return &q->v[(q->head + i) % q->size];
+}
+
 /* Append to the ring, doubling it (and unwrapping it) when it is full. */
 static int
 push(struct sendq *q, const struct sendq_item *it)
@@ -58,13 +66,13 @@ push(struct sendq *q, const struct sendq_item *it)
 		if ((nv = reallocarray(NULL, n, sizeof(*nv))) == NULL)
 			return -1;
 		for (i = 0; i < q->len; i++)
-			nv[i] = q->v[(q->head + i) % q->size];
+			nv[i] = *at(q, i);
 		free(q->v);
 		q->v = nv;
 		q->size = n;
 		q->head = 0;
 	}
-	q->v[(q->head + q->len) % q->size] = *it;
+	*at(q, q->len) = *it;
 	q->len++;
 	return 0;
 }
@@ -101,7 +109,7 @@ sendq_flush(struct sendq *q)
 	int	e;
 
 	while (q->len > 0) {
-		if ((e = try_send(&q->v[q->head], true)) == EAGAIN)
+		if ((e = try_send(at(q, 0), true)) == EAGAIN)
 			break;
 		if (e == 0)
 			n++;
@@ -136,11 +144,9 @@ sendq_forget(struct sendq *q, pid_t child)
 	size_t	i, k = 0, n = q->len;
 
 	for (i = 0; i < n; i++) {
-		if (q->v[(q->head + i) % q->size].pgid == 0 &&
-		    q->v[(q->head + i) % q->size].pid == child)
+		if (at(q, i)->pgid == 0 && at(q, i)->pid == child)
 			continue;
-		q->v[(q->head + k) % q->size] = q->v[(q->head + i) % q->size];
-		k++;
+		*at(q, k++) = *at(q, i);
 	}
 	q->len = k;
 	q->lost.left += n - k;

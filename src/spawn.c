@@ -97,13 +97,13 @@ setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
 	int				 keep[2];
 
 	keep[0] = r->fd;
-	keep[1] = l->lockfd;
+	keep[1] = l->lock != NULL ? pidlock_fd(l->lock) : -1;
 	if (fdmap_apply(cfg->fdmaps, cfg->nfdmaps, cfg->close_fds, keep,
-	    l->lockfd != -1 ? 2 : 1) == -1)
+	    l->lock != NULL ? 2 : 1) == -1)
 		fail(r, EXIT_USHER, "-f", NULL, strerror(errno));
 	r->fd = keep[0];
 	/* -x -p: the lock passes to the command, its only extra fd. */
-	if (l->lockfd != -1 && fcntl(keep[1], F_SETFD, 0) == -1)
+	if (l->lock != NULL && fcntl(keep[1], F_SETFD, 0) == -1)
 		fail(r, EXIT_USHER, "-p", NULL, strerror(errno));
 	if (cfg->chdir != NULL && chdir(cfg->chdir) == -1)
 		fail(r, EXIT_USHER, "-C", cfg->chdir, strerror(errno));

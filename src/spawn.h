@@ -4,10 +4,11 @@
  * Everything that can fail in usher is prepared before fork into a struct
  * launch.  spawn_start() forks; the child sets itself up (group or session,
  * terminal, fd maps, cwd, umask, the terminal guard and the user with -u,
- * parent-death signal, environment, the caller's signal state) and execs.  Any failure in the child travels
- * back through a close-on-exec pipe as one status byte and one message
- * line; end of file without a byte means exec succeeded.  spawn_exec() does
- * the same setup in usher itself and execs in place (-x).
+ * parent-death signal, environment, the caller's signal state) and
+ * execs.  Any failure in the child travels back through a close-on-exec
+ * pipe as one status byte and one message line; end of file without a byte
+ * means exec succeeded.  spawn_exec() does the same setup in usher itself
+ * and execs in place (-x).
  */
 #ifndef SPAWN_H
 #define SPAWN_H
@@ -26,8 +27,8 @@ struct launch {
 	struct jobctl	  jc;		/* the terminal, foreground mode */
 	int		  pdeathsig;	/* 0 for none */
 	pid_t		  parent;	/* -x: whose death sends pdeathsig */
-	int		  lockfd;	/* -x -p: the command keeps the lock */
-	const struct pidlock *lock;	/* -x -p: removed if exec fails */
+	const struct pidlock *lock;	/* -x -p: the command keeps its lock;
+					   removed if exec fails */
 	int		  exec_link;	/* -d -x: errors go to the caller */
 };
 

@@ -3,9 +3,9 @@
  *
  * One poll(2) over the signalfd, the exec-status pipe and the timerfds of
  * the deadlines (-t, -k, each -D); no tick, so an idle usher makes no
- * wake-ups.  Each wake-up reads at most SIGNALS_BATCH signals, so that a flood
- * of them cannot hold the deadlines up.  It forwards signals (after -D and
- * -R), mirrors job control, reaps every child, and returns once the
+ * wake-ups.  Each wake-up reads at most SIGNALS_BATCH signals, so that a
+ * flood of them cannot hold the deadlines up.  It forwards signals (after
+ * -D and -R), mirrors job control, reaps every child, and returns once the
  * command has ended and, with --orphans wait or kill, once every
  * descendant has ended too.
  *

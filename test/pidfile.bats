@@ -328,12 +328,7 @@ content_is() {
 
 # nobody_dir: $T/run, a directory of nobody's that nobody can reach.
 nobody_dir() {
-	local d=$T
-	while [ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
-	chmod o+x "$BATS_RUN_TMPDIR"
+	reachable "$T"
 	mkdir "$T/run"
 	chown nobody:nogroup "$T/run"
 }

@@ -144,11 +144,7 @@ report_is() {
 	# only process it is once the command ends.  That uid must reach $T/w
 	# and the binaries, copied there.
 	mkdir -m 777 "$T/w"
-	local d=$T
-	while [ "$d" != / ] && [ "$d" != /tmp ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	reachable "$T"
 	cp "$USHER" "$PROBE" "$T/w/"
 	# LeakSanitizer needs a thread of its own at exit, which a limit of
 	# one process refuses: under "make sanitize" it would replace the

@@ -9,20 +9,9 @@ load test_helper
 
 setup() {
 	[ "$(id -u)" = 0 ] || fail "these tests need root"
-	reach "$T"
+	reachable "$T"
 	mkdir -m 0777 "$T/ww"
 	printf 'precious\n' >"$T/important"
-}
-
-# reach DIR: let every user through DIR and the directories above it, up
-# to the test run's own.
-reach() {
-	local d=$1
-	while [ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
-	chmod o+x "$BATS_RUN_TMPDIR"
 }
 
 # as_nobody CMD...: run CMD as nobody, with no groups.
@@ -114,7 +103,7 @@ important_intact() {
 }
 
 @test "-x -u nobody -p: the command's lock fd can neither write nor empty root's pidfile" {
-	reach "$T"
+	reachable "$T"
 	mkdir "$T/run"
 	chown nobody:nogroup "$T/run"
 	run_usher -x -u nobody -p "$T/app.pid" -- "$HELPERS/lockfd" \

@@ -66,13 +66,14 @@ teardown() {
 }
 
 # reachable DIR: let every user pass through DIR and each directory above
-# it, for a command run as another user.
+# it, up to the test run's own, for a command run as another user.
 reachable() {
 	local d=$1
-	while [ "$d" != / ]; do
+	while [ "$d" != "$BATS_RUN_TMPDIR" ] && [ "$d" != / ]; do
 		chmod o+x "$d"
 		d=$(dirname "$d")
 	done
+	chmod o+x "$BATS_RUN_TMPDIR"
 }
 
 # wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail
