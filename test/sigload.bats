@@ -189,6 +189,8 @@ deadline_under_flood() {
 	start_bg "$USHER" --if-running wait -p "$T/app.pid" -R RTMIN+1:none \
 	    -- "$PROBE" -r "$T/rep2" 3>&-
 	second=$!
+	# (a signal that comes before usher takes it would end usher)
+	wait_for 5 takes_signal "$second" RTMIN+1
 	start_bg "$HELPERS/sigflood" -d 5 "$second" 0 RTMIN+1 >"$T/sent"
 	# shellcheck disable=SC2016
 	wait_for 5 sh -c 'test "$(wc -l <"$0")" -gt 2000' "$T/sent"

@@ -113,6 +113,17 @@ wait_gone() {
 	wait_for "${2:-10}" pid_gone "$1"
 }
 
+# takes_signal PID SIG: PID blocks or catches SIG, so that a SIG sent now
+# is taken by its code, not by the default action.
+takes_signal() {
+	local n blk cgt
+	n=$(kill -l "$2") || return 1
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$blk" ] && [ -n "$cgt" ] || return 1
+	(( ((0x$blk | 0x$cgt) >> (n - 1)) & 1 ))
+}
+
 # field FILE KEY: the value of KEY=VALUE in a probe report.
 field() {
 	local line
