@@ -1,5 +1,5 @@
 /*
- * run.c: the order of things, and the one caller of every other module.
+ * run.c: the order of things.
  *
  * Everything that can fail is done before fork (fd maps checked and opened,
  * the readiness channel made, the user looked up, the environment built,
@@ -36,94 +36,59 @@
 #include "user.h"
 #include "vlog.h"
 
-/* A run that lasted this long resets the restart delay and count. */
-static const struct timespec	restart_reset = { 60, 0 };
-
-/* How the command ended, for the exit status and the report. */
-struct ending {
-	pid_t		pid;		/* the command, -1 if never started */
-	bool		ended;		/* wstatus is valid */
-	int		wstatus;
-	bool		timed_out;	/* -t or --ready-timeout */
-	int		fail_status;	/* setup or exec failed: 125-127 */
-	unsigned	restarts;
-	struct timespec	start;		/* realtime */
-	struct timespec	start_mono;
-};
-
-/* One instance: what lives across restarts. */
-struct instance {
-	struct launch	l;
-	struct pidlock	pl_cmd;		/* -p */
-	struct pidlock	pl_sup;		/* -P */
-	struct ready	ready;
-	int		sigfd;
-	int		link;		/* -d: the caller waits on it */
-	bool		detached;	/* -d, and past the detaching */
-	struct ending	e;
-	int		tell_status;	/* -d: for the caller, or -1 */
-	char		tell_msg[SPAWN_MSG_MAX];
-	const char	*error;		/* the line usher printed, or NULL */
-	int		spare;		/* --report: an fd kept for it */
-};
-
 static _Noreturn void	status_action(const struct usher_config *);
 static _Noreturn void	stop_action(const struct usher_config *);
-static void	fill_stdio(struct instance *);
-static void	check_report(const struct usher_config *, struct instance *);
-static void	prepare(const struct usher_config *, struct instance *);
-static void	prepare_ready(const struct usher_config *, struct instance *);
-static void	open_files(const struct usher_config *, struct instance *);
-static void	lock_pidfiles(const struct usher_config *, struct instance *);
-static void	lock_one(const struct usher_config *, struct instance *,
+static void	fill_stdio(struct supervisor *);
+static void	check_report(const struct usher_config *, struct supervisor *);
+static void	prepare(const struct usher_config *, struct supervisor *);
+static void	prepare_ready(const struct usher_config *, struct supervisor *);
+static void	open_files(const struct usher_config *, struct supervisor *);
+static void	lock_pidfiles(const struct usher_config *, struct supervisor *);
+static void	lock_one(const struct usher_config *, struct supervisor *,
 		    struct pidlock *, const char *);
-static void	detach(const struct usher_config *, struct instance *);
-static _Noreturn void	exec_in_place(struct instance *);
+static void	detach(const struct usher_config *, struct supervisor *);
+static _Noreturn void	exec_in_place(struct supervisor *);
 static _Noreturn void	supervise(const struct usher_config *,
-			    struct instance *);
+			    struct supervisor *);
 static void	refuse_if_stopped(const struct usher_config *,
-		    struct instance *);
-static bool	restart_wanted(const struct usher_config *,
-		    const struct supervisor *, unsigned);
+		    struct supervisor *);
 static void	set_title(const struct usher_config *);
-static void	double_delay(struct timespec *, const struct timespec *);
-static _Noreturn void	fail(struct instance *, const char *);
-static _Noreturn void	fail_why(struct instance *, const char *,
+static _Noreturn void	fail(struct supervisor *, const char *);
+static _Noreturn void	fail_why(struct supervisor *, const char *,
 			    const char *);
-static _Noreturn void	fail_line(struct instance *, const char *);
+static _Noreturn void	fail_line(struct supervisor *, const char *);
 static _Noreturn void	finish(const struct usher_config *,
-			    struct instance *);
+			    struct supervisor *);
+static _Noreturn void	stopped_before_start(struct supervisor *, int);
+static bool	timed_out(const struct supervisor *);
 static void	write_report(const struct usher_config *,
-		    const struct ending *, const struct outcome *, const char *);
+		    const struct supervisor *, int, const char *);
 
 _Noreturn void
 run(const struct usher_config *cfg)
 {
-	struct instance	in = {
-		.l = { .cfg = cfg, .exec_link = -1 },
-		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT, .sigfd = -1,
-		.link = -1, .e = { .pid = -1 }, .tell_status = -1, .spare = -1,
-	};
+	struct supervisor	s;
 
+	supervise_new(&s, cfg);
 	if (cfg->action == ACTION_STATUS)
 		status_action(cfg);
 	if (cfg->action == ACTION_STOP)
 		stop_action(cfg);
 	/* For a report of a failure before the start; set again below. */
-	clock_gettime(CLOCK_REALTIME, &in.e.start);
-	clock_gettime(CLOCK_MONOTONIC, &in.e.start_mono);
-	prepare(cfg, &in);
-	lock_pidfiles(cfg, &in);
-	open_files(cfg, &in);
-	clock_gettime(CLOCK_REALTIME, &in.e.start);
-	clock_gettime(CLOCK_MONOTONIC, &in.e.start_mono);
-	refuse_if_stopped(cfg, &in);
+	clock_gettime(CLOCK_REALTIME, &s.start);
+	clock_gettime(CLOCK_MONOTONIC, &s.start_mono);
+	prepare(cfg, &s);
+	lock_pidfiles(cfg, &s);
+	open_files(cfg, &s);
+	clock_gettime(CLOCK_REALTIME, &s.start);
+	clock_gettime(CLOCK_MONOTONIC, &s.start_mono);
+	refuse_if_stopped(cfg, &s);
 	if (cfg->mode == MODE_DAEMON)
-		detach(cfg, &in);
+		detach(cfg, &s);
 	/* -x -s in a group leader cannot setsid in place: fork once. */
 	if (cfg->exec && !(cfg->mode == MODE_SETSID && getpgrp() == getpid()))
-		exec_in_place(&in);
-	supervise(cfg, &in);
+		exec_in_place(&s);
+	supervise(cfg, &s);
 }
 
 /*
@@ -171,14 +136,14 @@ stop_action(const struct usher_config *cfg)
  * command's files.  The command still finds the fd closed, as it was left.
  */
 static void
-fill_stdio(struct instance *in)
+fill_stdio(struct supervisor *s)
 {
 	int	fd;
 
 	for (fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) == -1 &&
 		    open("/dev/null", O_RDWR | O_CLOEXEC) == -1)
-			fail_why(in, "/dev/null", strerror(errno));
+			fail_why(s, "/dev/null", strerror(errno));
 }
 
 /*
@@ -189,7 +154,7 @@ fill_stdio(struct instance *in)
  * for its report.
  */
 static void
-check_report(const struct usher_config *cfg, struct instance *in)
+check_report(const struct usher_config *cfg, struct supervisor *s)
 {
 	char	msg[SPAWN_MSG_MAX];
 
@@ -197,7 +162,7 @@ check_report(const struct usher_config *cfg, struct instance *in)
 		return;
 	if (report_check(cfg->report, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
-	if ((in->spare = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1) {
+	if ((s->spare = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1) {
 		errline_join(msg, sizeof(msg), "--report", cfg->report,
 		    strerror(errno), NULL);
 		errx(EXIT_USHER, "%s", msg);
@@ -212,22 +177,22 @@ check_report(const struct usher_config *cfg, struct instance *in)
  * command line itself, so it writes no report.
  */
 static void
-prepare(const struct usher_config *cfg, struct instance *in)
+prepare(const struct usher_config *cfg, struct supervisor *s)
 {
-	struct launch	*l = &in->l;
+	struct launch	*l = &s->launch;
 	char		 msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
 
 	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
-	fill_stdio(in);
-	check_report(cfg, in);
+	fill_stdio(s);
+	check_report(cfg, s);
 	if (cfg->user != NULL &&
 	    user_lookup(cfg->user, &l->ident, msg, sizeof(msg)) == -1)
-		fail(in, msg);
-	prepare_ready(cfg, in);
+		fail(s, msg);
+	prepare_ready(cfg, s);
 	if ((l->envp = envops_build(cfg->env, cfg->nenv, &l->ident,
-	    in->ready.env)) == NULL)
-		fail_why(in, "environment", strerror(errno));
+	    s->ready.env)) == NULL)
+		fail_why(s, "environment", strerror(errno));
 	l->jc = (struct jobctl){ -1, false };
 	if (cfg->mode != MODE_DAEMON && !cfg->exec)
 		jobctl_open(&l->jc);
@@ -235,8 +200,8 @@ prepare(const struct usher_config *cfg, struct instance *in)
 	if (l->pdeathsig == -1)
 		l->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
 		    SIGKILL;
-	if ((in->sigfd = signals_fd()) == -1)
-		fail_why(in, "signalfd", strerror(errno));
+	if ((s->sigfd = signals_fd()) == -1)
+		fail_why(s, "signalfd", strerror(errno));
 }
 
 /*
@@ -245,7 +210,7 @@ prepare(const struct usher_config *cfg, struct instance *in)
  * the running instance's log.  The files get the command's umask.
  */
 static void
-open_files(const struct usher_config *cfg, struct instance *in)
+open_files(const struct usher_config *cfg, struct supervisor *s)
 {
 	char	msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
 	mode_t	mask;
@@ -256,22 +221,22 @@ open_files(const struct usher_config *cfg, struct instance *in)
 		mask = cfg->umask;
 	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) ==
 	    -1)
-		fail(in, msg);
+		fail(s, msg);
 }
 
 /* --ready: the channel, and the command's end of it in its fd maps. */
 static void
-prepare_ready(const struct usher_config *cfg, struct instance *in)
+prepare_ready(const struct usher_config *cfg, struct supervisor *s)
 {
 	size_t	i;
 
-	if (ready_open(&in->ready, (enum ready_kind)cfg->ready,
-	    in->l.ident.set ? in->l.ident.uid : geteuid()) == -1)
-		fail_why(in, "--ready", strerror(errno));
+	if (ready_open(&s->ready, (enum ready_kind)cfg->ready,
+	    s->launch.ident.set ? s->launch.ident.uid : geteuid()) == -1)
+		fail_why(s, "--ready", strerror(errno));
 	for (i = 0; i < cfg->nfdmaps; i++)
 		if (cfg->fdmaps[i].kind == FDMAP_DUP &&
 		    cfg->fdmaps[i].src == -1)
-			cfg->fdmaps[i].src = in->ready.cmdfd;
+			cfg->fdmaps[i].src = s->ready.cmdfd;
 }
 
 /*
@@ -279,12 +244,12 @@ prepare_ready(const struct usher_config *cfg, struct instance *in)
  * locked pidfile is reported to the caller's terminal).
  */
 static void
-lock_pidfiles(const struct usher_config *cfg, struct instance *in)
+lock_pidfiles(const struct usher_config *cfg, struct supervisor *s)
 {
 	if (cfg->spidfile != NULL)
-		lock_one(cfg, in, &in->pl_sup, cfg->spidfile);
+		lock_one(cfg, s, &s->pl_sup, cfg->spidfile);
 	if (cfg->pidfile != NULL)
-		lock_one(cfg, in, &in->pl_cmd, cfg->pidfile);
+		lock_one(cfg, s, &s->pl_cmd, cfg->pidfile);
 }
 
 /*
@@ -292,7 +257,7 @@ lock_pidfiles(const struct usher_config *cfg, struct instance *in)
  * stop signal while waiting ends usher as if the command had died by it.
  */
 static void
-lock_one(const struct usher_config *cfg, struct instance *in,
+lock_one(const struct usher_config *cfg, struct supervisor *s,
     struct pidlock *pl, const char *path)
 {
 	char	why[64];
@@ -301,11 +266,11 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 
 	while (pidlock_open(pl, path, &other) == -1) {
 		if (errno != EEXIST)
-			fail_why(in, path, pl->why != NULL ? pl->why :
+			fail_why(s, path, pl->why != NULL ? pl->why :
 			    strerror(errno));
 		if (cfg->if_running == IF_RUNNING_SKIP) {
 			vlog(cfg, "%s: already running; skipping", path);
-			pidlock_remove(&in->pl_sup);
+			pidlock_remove(&s->pl_sup);
 			exit(0);
 		}
 		if (cfg->if_running == IF_RUNNING_FAIL) {
@@ -314,13 +279,10 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 				    "already running as pid %d", (int)other);
 			else
 				strlcpy(why, "already running", sizeof(why));
-			fail_why(in, path, why);
+			fail_why(s, path, why);
 		}
-		if (pidlock_wait(path, in->sigfd, cfg->stop_signal, &sig) == -1) {
-			in->e.ended = true;
-			in->e.wstatus = sig;
-			finish(cfg, in);
-		}
+		if (pidlock_wait(path, s->sigfd, cfg->stop_signal, &sig) == -1)
+			stopped_before_start(s, sig);
 	}
 }
 
@@ -331,36 +293,36 @@ lock_one(const struct usher_config *cfg, struct instance *in,
  * caller once the files usher made are gone.
  */
 static void
-detach(const struct usher_config *cfg, struct instance *in)
+detach(const struct usher_config *cfg, struct supervisor *s)
 {
 	const char	*what;
 	char		 line[SPAWN_MSG_MAX];
 	int		*keep;
 	size_t		 i, n = 0;
 
-	if (daemon_detach(cfg, &in->link, &what) == -1) {
+	if (daemon_detach(cfg, &s->link, &what) == -1) {
 		errline(line, sizeof(line), "-d", what, strerror(errno), NULL);
-		fail_line(in, line);
+		fail_line(s, line);
 	}
 	if ((keep = reallocarray(NULL, cfg->nfdmaps + 9, sizeof(*keep))) ==
 	    NULL)
-		fail_why(in, "-d", strerror(errno));
-	keep[n++] = in->link;
-	keep[n++] = in->sigfd;
-	keep[n++] = in->pl_cmd.fd;
-	keep[n++] = in->pl_cmd.wfd;
-	keep[n++] = in->pl_sup.fd;
-	keep[n++] = in->pl_sup.wfd;
-	keep[n++] = in->ready.fd;
-	keep[n++] = in->ready.cmdfd;
-	keep[n++] = in->spare;
+		fail_why(s, "-d", strerror(errno));
+	keep[n++] = s->link;
+	keep[n++] = s->sigfd;
+	keep[n++] = s->pl_cmd.fd;
+	keep[n++] = s->pl_cmd.wfd;
+	keep[n++] = s->pl_sup.fd;
+	keep[n++] = s->pl_sup.wfd;
+	keep[n++] = s->ready.fd;
+	keep[n++] = s->ready.cmdfd;
+	keep[n++] = s->spare;
 	for (i = 0; i < cfg->nfdmaps; i++)
 		keep[n++] = cfg->fdmaps[i].src;
 	daemon_close_except(keep, n);
 	free(keep);
 	openlog("usher", LOG_PID, LOG_DAEMON);
-	in->detached = true;
-	in->l.exec_link = in->link;
+	s->detached = true;
+	s->launch.exec_link = s->link;
 }
 
 /*
@@ -370,16 +332,16 @@ detach(const struct usher_config *cfg, struct instance *in)
  * if exec fails.
  */
 static _Noreturn void
-exec_in_place(struct instance *in)
+exec_in_place(struct supervisor *s)
 {
 	/* The caller, whose death --pdeathsig means: after any detaching. */
-	in->l.parent = getppid();
-	if (pidlock_held(&in->pl_cmd)) {
-		if (pidlock_write(&in->pl_cmd, getpid()) == -1)
-			fail_why(in, in->pl_cmd.path, strerror(errno));
-		in->l.lock = &in->pl_cmd;
+	s->launch.parent = getppid();
+	if (pidlock_held(&s->pl_cmd)) {
+		if (pidlock_write(&s->pl_cmd, getpid()) == -1)
+			fail_why(s, s->pl_cmd.path, strerror(errno));
+		s->launch.lock = &s->pl_cmd;
 	}
-	spawn_exec(&in->l);
+	spawn_exec(&s->launch);
 }
 
 /*
@@ -387,7 +349,7 @@ exec_in_place(struct instance *in)
  * starts: usher ends as if the command had died by it.
  */
 static void
-refuse_if_stopped(const struct usher_config *cfg, struct instance *in)
+refuse_if_stopped(const struct usher_config *cfg, struct supervisor *s)
 {
 	int	sig;
 
@@ -395,32 +357,19 @@ refuse_if_stopped(const struct usher_config *cfg, struct instance *in)
 		if (signals_is_stop(sig, cfg->stop_signal) &&
 		    signals_pending(sig))
 			break;
-	if (sig == NSIG)
-		return;
-	in->e.ended = true;
-	in->e.wstatus = sig;
-	finish(cfg, in);
+	if (sig != NSIG)
+		stopped_before_start(s, sig);
 }
 
-/*
- * Whether to start the command again: never after a stop usher sent or
- * forwarded, a timeout, a failed exec, or a first start that never became
- * ready; on-failure only after a status other than 0.
- */
-static bool
-restart_wanted(const struct usher_config *cfg, const struct supervisor *s,
-    unsigned in_row)
+/* A stop signal before the start: usher ends as if the command had
+ * died by it. */
+static _Noreturn void
+stopped_before_start(struct supervisor *s, int sig)
 {
-	if (cfg->restart == RESTART_NO || s->stop_sent || s->timed_out ||
-	    s->fail_status != 0 || s->ready_failed || !s->ready_done)
-		return false;
-	if (cfg->restart == RESTART_ON_FAILURE && status_code(s->wstatus) == 0)
-		return false;
-	if (cfg->restart_max != 0 && in_row >= cfg->restart_max) {
-		vlog(cfg, "%u restarts in a row: giving up", in_row);
-		return false;
-	}
-	return true;
+	s->state = SUP_DONE;
+	s->why = WHY_STOPPED;
+	s->wstatus = sig;
+	finish(s->cfg, s);
 }
 
 /* -T, or "usher: COMMAND": what ps shows for the supervisor. */
@@ -434,111 +383,38 @@ set_title(const struct usher_config *cfg)
 }
 
 /*
- * Lengthen the delay before the next restart: twice as long (from 0, a
- * tenth of a second, so that a crash loop never spins), up to 60 s, or up
- * to the first delay where that was longer.
- */
-static void
-double_delay(struct timespec *d, const struct timespec *first)
-{
-	d->tv_sec *= 2;
-	d->tv_nsec *= 2;
-	if (d->tv_nsec >= 1000000000L) {
-		d->tv_sec++;
-		d->tv_nsec -= 1000000000L;
-	}
-	if (d->tv_sec == 0 && d->tv_nsec < 100000000L)
-		d->tv_nsec = 100000000L;
-	if (d->tv_sec >= 60)
-		*d = (struct timespec){ 60, 0 };
-	if (first->tv_sec >= 60)
-		*d = *first;
-}
-
-/*
- * Fork the command and watch it to its end; start it again while -r says
- * so.  A stop signal during the pause before a restart ends usher at once,
- * with the last status.
+ * Fork the command and watch it to its end, and start it again while -r
+ * says so (supervise.c); then end as it ended.
  */
 static _Noreturn void
-supervise(const struct usher_config *cfg, struct instance *in)
+supervise(const struct usher_config *cfg, struct supervisor *s)
 {
-	struct supervisor	s = {
-		.cfg = cfg, .jc = &in->l.jc, .state = SUP_STARTING,
-		.route = cfg->route != ROUTE_DEFAULT ? cfg->route :
-		    cfg->mode == MODE_DAEMON ? ROUTE_CHILD : ROUTE_GROUP,
-		.pid = -1, .sigfd = in->sigfd, .errfd = -1,
-		.launch = &in->l, .pl_cmd = &in->pl_cmd, .pl_sup = &in->pl_sup,
-		.ready = &in->ready, .link = &in->link, .tell_status = -1,
-	};
-	struct timespec		delay = cfg->restart_delay, t0, t1;
-	unsigned		in_row = 0;
+	const char	*what;
 
 	set_title(cfg);
-	if (supervise_init(&s) == -1)
-		fail_why(in, "supervise", strerror(errno));
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (supervise_start(&s) == -1)
-			fail_why(in, "fork", strerror(errno));
-		supervise_run(&s);
-		/*
-		 * A child that never exec'd never was the command: the report
-		 * keeps the last one that was, if any.
-		 */
-		if (s.execd)
-			in->e = (struct ending){ s.pid, s.ended, s.wstatus,
-			    s.timed_out || s.ready_failed, 0, in->e.restarts,
-			    in->e.start, in->e.start_mono };
-		if (s.fail_status != 0)
-			in->e.fail_status = s.fail_status;
-		in->tell_status = s.tell_status;
-		strlcpy(in->tell_msg, s.tell_msg, sizeof(in->tell_msg));
-		in->error = s.fail_status != 0 ? s.fail_msg : NULL;
-		if (s.fail_status != 0 && cfg->mode != MODE_DAEMON)
-			fputs(s.fail_msg, stderr);
-		vlog(cfg, "pid %d ended with status %d", (int)s.pid,
-		    status_code(s.wstatus));
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (t1.tv_sec - t0.tv_sec >= restart_reset.tv_sec) {
-			delay = cfg->restart_delay;
-			in_row = 0;
-		}
-		if (!restart_wanted(cfg, &s, in_row))
-			break;
-		vlog(cfg, "restarting in %lld.%03lds", (long long)delay.tv_sec,
-		    delay.tv_nsec / 1000000);
-		/* No command runs in the pause: --status must not say so. */
-		if (pidlock_held(&in->pl_cmd) &&
-		    pidlock_clear(&in->pl_cmd) == -1)
-			vlog(cfg, "%s: %s", cfg->pidfile, strerror(errno));
-		if (!supervise_pause(&s, &delay))
-			break;
-		in->e.restarts++;
-		in_row++;
-		double_delay(&delay, &cfg->restart_delay);
-	}
-	finish(cfg, in);
+	if (supervise_run(s, &what) == -1)
+		fail_why(s, what, strerror(errno));
+	finish(cfg, s);
 }
 
 /* usher's own failure: msg is "CONTEXT: REASON", cut if need be. */
 static _Noreturn void
-fail(struct instance *in, const char *msg)
+fail(struct supervisor *s, const char *msg)
 {
 	char	line[SPAWN_MSG_MAX];
 
 	errline(line, sizeof(line), msg, NULL);
-	fail_line(in, line);
+	fail_line(s, line);
 }
 
 /* fail() with "WHAT: REASON", cut (errline.h) so that the reason stays. */
 static _Noreturn void
-fail_why(struct instance *in, const char *what, const char *reason)
+fail_why(struct supervisor *s, const char *what, const char *reason)
 {
 	char	line[SPAWN_MSG_MAX];
 
 	errline(line, sizeof(line), what, reason, NULL);
-	fail_line(in, line);
+	fail_line(s, line);
 }
 
 /*
@@ -549,27 +425,25 @@ fail_why(struct instance *in, const char *what, const char *reason)
  * caller of -d hears it only once the report is there.
  */
 static _Noreturn void
-fail_line(struct instance *in, const char *line)
+fail_line(struct supervisor *s, const char *line)
 {
-	const struct usher_config	*cfg = in->l.cfg;
-	struct outcome			 o = { EXIT_USHER, 0 };
+	const struct usher_config	*cfg = s->cfg;
 
-	if (in->e.pid == -1)
+	if (s->cmd == -1)
 		fdmap_unlink_new(cfg->fdmaps, cfg->nfdmaps);
-	if (in->link == -1)
+	if (s->link == -1)
 		fputs(line, stderr);
-	if (in->detached)
+	if (s->detached)
 		syslog(LOG_ERR, "%.*s", (int)strcspn(line + 7, "\n"), line + 7);
 	if (cfg->report != NULL) {
-		in->e.fail_status = EXIT_USHER;
-		close(in->spare);
-		write_report(cfg, &in->e, &o, line);
+		close(s->spare);
+		write_report(cfg, s, EXIT_USHER, line);
 	}
-	if (in->link != -1)
-		daemon_fail(&in->link, EXIT_USHER, line);
-	ready_remove(&in->ready);
-	pidlock_remove(&in->pl_cmd);
-	pidlock_remove(&in->pl_sup);
+	if (s->link != -1)
+		daemon_fail(&s->link, EXIT_USHER, line);
+	ready_remove(&s->ready);
+	pidlock_remove(&s->pl_cmd);
+	pidlock_remove(&s->pl_sup);
 	exit(EXIT_USHER);
 }
 
@@ -579,30 +453,40 @@ fail_line(struct instance *in, const char *line)
  * unmapped.
  */
 static _Noreturn void
-finish(const struct usher_config *cfg, struct instance *in)
+finish(const struct usher_config *cfg, struct supervisor *s)
 {
-	const struct ending	*e = &in->e;
-	struct outcome		 o;
+	char		msg[SPAWN_MSG_MAX];
+	struct outcome	o;
+	int		status;
 
-	if (e->fail_status != 0)
-		o = (struct outcome){ e->fail_status, 0 };
-	else if (e->timed_out)
+	if (s->why == WHY_SETUP)
+		o = (struct outcome){ s->fail_status, 0 };
+	else if (timed_out(s))
 		o = (struct outcome){ EXIT_TIMEOUT, 0 };
 	else
-		status_outcome(cfg, e->wstatus, &o);
+		status_outcome(cfg, s->wstatus, &o);
+	status = o.die != 0 ? 128 + o.die : o.code;
 	if (cfg->report != NULL) {
-		close(in->spare);
-		write_report(cfg, e, &o, in->error);
+		close(s->spare);
+		write_report(cfg, s, status, s->why == WHY_SETUP ?
+		    s->fail_msg : NULL);
 	}
-	ready_remove(&in->ready);
-	pidlock_remove(&in->pl_cmd);
-	pidlock_remove(&in->pl_sup);
+	ready_remove(&s->ready);
+	pidlock_remove(&s->pl_cmd);
+	pidlock_remove(&s->pl_sup);
 	/* Only now may a caller of -d that still waits hear how it ended. */
-	if (in->link != -1)
-		daemon_fail(&in->link, in->tell_status != -1 ?
-		    in->tell_status : o.die != 0 ? 128 + o.die : o.code,
-		    in->tell_status != -1 ? in->tell_msg : "");
+	if (s->link != -1) {
+		status = supervise_word(s, status, msg, sizeof(msg));
+		daemon_fail(&s->link, status, msg);
+	}
 	status_end(&o);
+}
+
+/* -t or --ready-timeout: usher ends with 124. */
+static bool
+timed_out(const struct supervisor *s)
+{
+	return s->why == WHY_TIMEOUT || s->why == WHY_NOT_READY;
 }
 
 /*
@@ -611,14 +495,14 @@ finish(const struct usher_config *cfg, struct instance *in)
  * "usher: " prefix and the newline.
  */
 static void
-write_report(const struct usher_config *cfg, const struct ending *e,
-    const struct outcome *o, const char *line)
+write_report(const struct usher_config *cfg, const struct supervisor *s,
+    int status, const char *line)
 {
 	struct report	r = {
-		.argv = cfg->argv, .usher_pid = getpid(), .pid = e->pid,
-		.start = e->start, .ended = e->ended, .wstatus = e->wstatus,
-		.timed_out = e->timed_out, .restarts = e->restarts,
-		.status = o->die != 0 ? 128 + o->die : o->code,
+		.argv = cfg->argv, .usher_pid = getpid(), .pid = s->cmd,
+		.start = s->start, .ended = supervise_has_status(s),
+		.wstatus = s->wstatus, .timed_out = timed_out(s),
+		.restarts = s->restarts, .status = status,
 	};
 	struct timespec	now;
 	char		msg[SPAWN_MSG_MAX], error[SPAWN_MSG_MAX];
@@ -632,8 +516,8 @@ write_report(const struct usher_config *cfg, const struct ending *e,
 	}
 	clock_gettime(CLOCK_REALTIME, &r.end);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	r.wall_s = (double)(now.tv_sec - e->start_mono.tv_sec) +
-	    (double)(now.tv_nsec - e->start_mono.tv_nsec) / 1e9;
+	r.wall_s = (double)(now.tv_sec - s->start_mono.tv_sec) +
+	    (double)(now.tv_nsec - s->start_mono.tv_nsec) / 1e9;
 	getrusage(RUSAGE_CHILDREN, &r.ru);
 	if (report_write(cfg->report, &r, msg, sizeof(msg)) == -1)
 		vlog_warn(cfg, "%s", msg);

@@ -1,10 +1,9 @@
 /*
- * supervise.c: the event loop.  It dispatches as daemon(8) does: on the
- * source first (signal, exec pipe, deadline), then on the signal, one call
- * per case.
+ * supervise.c: one run of usher and its event loop (supervise.h draws the
+ * states).  It dispatches as daemon(8) does: on the source first (signal,
+ * exec pipe, readiness, deadline), then on the signal, one call per case.
  */
 #include <sys/prctl.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -34,199 +33,260 @@
  */
 static const struct timespec	default_grace = { 10, 0 };
 
-enum { P_SIG, P_ERR, P_TIMEOUT, P_KILL, P_READYTO, P_READY, P_RETRY,
-    P_HELD };
+/* A run that lasted this long resets the restart delay and count. */
+static const struct timespec	restart_reset = { 60, 0 };
 
 /* The first and the longest wait before queued signals are tried again. */
 #define RETRY_MIN_MS	1
 #define RETRY_MAX_MS	64
 
+enum { P_SIG, P_ERR, P_READY, P_MAX };
+
+static int	setup(struct supervisor *);
+static int	start(struct supervisor *);
+static int	wait_once(struct supervisor *, const char **);
+static int	on_deadlines(struct supervisor *);
 static void	read_batch(struct supervisor *, int);
 static void	on_signal(struct supervisor *, const struct signalfd_siginfo *);
+static void	on_signal_paused(struct supervisor *,
+		    const struct signalfd_siginfo *);
 static void	on_retry(struct supervisor *);
 static void	retry_later(struct supervisor *);
 static void	report_lost(struct supervisor *);
 static bool	own_sigpipe(const struct signalfd_siginfo *);
 static void	on_exec_status(struct supervisor *);
-static void	on_timeout(struct supervisor *);
-static void	stop_command(struct supervisor *, const char *, bool);
-static void	on_kill(struct supervisor *);
-static void	on_held(struct supervisor *, struct held *);
-static void	on_ready(struct supervisor *);
-static void	on_ready_timeout(struct supervisor *);
 static void	started(struct supervisor *);
 static int	write_pidfiles(struct supervisor *);
-static void	disarm(int);
-static int	new_timer(void);
+static void	on_ready(struct supervisor *);
+static void	on_ready_timeout(struct supervisor *);
+static void	on_timeout(struct supervisor *);
+static void	stopping(struct supervisor *, enum sup_why);
+static void	stop_command(struct supervisor *, const char *, enum sup_why,
+		    bool);
+static void	on_kill(struct supervisor *);
+static void	on_held(struct supervisor *, size_t);
+static void	arm_kill(struct supervisor *);
+static bool	is_stop_signal(const struct usher_config *, int);
+static int	rewrite(const struct usher_config *, int);
 static bool	hold(struct supervisor *, const struct signalfd_siginfo *);
 static void	forward(struct supervisor *, int,
 		    const struct signalfd_siginfo *);
-static void	reap(struct supervisor *);
-static void	ended(struct supervisor *, int);
-static void	tell_caller(struct supervisor *);
-static void	tell(struct supervisor *, int, const char *);
-static void	child_stopped(struct supervisor *);
 static void	deliver(struct supervisor *, int,
 		    const struct signalfd_siginfo *);
 static void	queue_signal(struct supervisor *, int, int);
 static void	group_members(struct supervisor *);
 static void	signal_orphans(struct supervisor *, int);
-static int	rewrite(const struct usher_config *, int);
-static bool	is_stop_signal(const struct usher_config *, int);
-static void	arm(int, const struct timespec *);
-static void	arm_kill(struct supervisor *);
-static bool	fired(const struct pollfd *);
+static void	reap(struct supervisor *);
+static void	ended(struct supervisor *, int);
+static void	run_over(struct supervisor *);
+static bool	restart_wanted(struct supervisor *);
+static void	double_delay(struct timespec *, const struct timespec *);
+static void	child_stopped(struct supervisor *);
 static void	stop_self(void);
+static size_t	word_not_ready(const struct supervisor *, char *, size_t);
+
+/* A supervisor before anything is prepared: nothing open, nothing run. */
+void
+supervise_new(struct supervisor *s, const struct usher_config *cfg)
+{
+	*s = (struct supervisor){
+		.cfg = cfg,
+		.launch = { .cfg = cfg, .jc = { -1, false }, .exec_link = -1 },
+		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT,
+		.ready = { .kind = READY_NONE, .fd = -1, .cmdfd = -1 },
+		.sigfd = -1, .sigfd_std = -1, .link = -1, .spare = -1,
+		.state = SUP_IDLE, .why = WHY_EXITED,
+		.route = cfg->route != ROUTE_DEFAULT ? cfg->route :
+		    cfg->mode == MODE_DAEMON ? ROUTE_CHILD : ROUTE_GROUP,
+		.pid = -1, .cmd = -1, .errfd = -1,
+		.retry_ms = RETRY_MIN_MS, .delay = cfg->restart_delay,
+	};
+}
+
+/* The command has ended (or never started), and is not to run now. */
+bool
+supervise_ended(const struct supervisor *s)
+{
+	return s->state == SUP_ORPHANS || s->state == SUP_PAUSE ||
+	    s->state == SUP_DONE;
+}
 
 /*
- * Create the timers, arm -t, and become a subreaper for --orphans wait and
- * kill.  Returns -1 when a timerfd or prctl fails.
+ * wstatus says how a command ended: the last that was exec'd, once it has
+ * ended; or usher's own, ended by a stop signal before any start.
+ */
+bool
+supervise_has_status(const struct supervisor *s)
+{
+	if (s->cmd == -1)
+		return s->state == SUP_DONE && s->why == WHY_STOPPED;
+	return s->cmd != s->pid || supervise_ended(s);
+}
+
+/*
+ * What the caller of -d hears when it has not heard yet at the end: why
+ * the command failed to start or to become ready, or how it ended before
+ * that; else status, with no line.  Returns the status; msg gets the line.
  */
 int
-supervise_init(struct supervisor *s)
+supervise_word(const struct supervisor *s, int status, char *msg,
+    size_t size)
 {
-	const struct usher_config	*cfg = s->cfg;
-	size_t				 i;
+	char	name[SIGNAME_MAX], cmd[CMD_SHOWN];
 
-	s->tfd_timeout = new_timer();
-	s->tfd_kill = new_timer();
-	s->tfd_ready = new_timer();
-	s->tfd_pause = new_timer();
-	s->tfd_retry = new_timer();
-	s->sigfd_std = signals_fd_std();
-	if (s->tfd_timeout == -1 || s->tfd_kill == -1 || s->tfd_ready == -1 ||
-	    s->tfd_pause == -1 || s->tfd_retry == -1 || s->sigfd_std == -1)
+	msg[0] = '\0';
+	if (s->why == WHY_SETUP) {
+		strlcpy(msg, s->fail_msg, size);
+		return s->fail_status;
+	}
+	if (s->why == WHY_NOT_READY) {
+		word_not_ready(s, msg, size);
+		return EXIT_TIMEOUT;
+	}
+	if (s->cmd == -1 || !supervise_has_status(s))
+		return status;
+	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
+	if (WIFSIGNALED(s->wstatus))
+		(void)snprintf(msg, size, "usher: %s: killed by signal %s "
+		    "before it was ready\n", cmd, signame_str(
+		    WTERMSIG(s->wstatus), name, sizeof(name)));
+	else
+		(void)snprintf(msg, size, "usher: %s: exited with status %d "
+		    "before it was ready\n", cmd, WEXITSTATUS(s->wstatus));
+	return status_code(s->wstatus);
+}
+
+/* "usher: --ready: COMMAND was not ready in time\n" */
+static size_t
+word_not_ready(const struct supervisor *s, char *msg, size_t size)
+{
+	char	cmd[CMD_SHOWN];
+	int	n;
+
+	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
+	n = snprintf(msg, size, "usher: --ready: %s was not ready in time\n",
+	    cmd);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/*
+ * Start the command, watch it, start it again while -r says so; return 0
+ * when the instance is to end (state DONE), or -1 with errno set and
+ * *what naming what failed (the loop could not go on).
+ */
+int
+supervise_run(struct supervisor *s, const char **what)
+{
+	*what = "supervise";
+	if (setup(s) == -1)
 		return -1;
-	s->retry_ms = RETRY_MIN_MS;
-	for (i = 0; i < cfg->ndelays; i++)
-		if ((s->held[i].tfd = new_timer()) == -1)
+	while (s->state != SUP_DONE) {
+		*what = "fork";
+		if (s->state == SUP_IDLE && start(s) == -1)
 			return -1;
-	s->ready_done = s->ready == NULL || s->ready->kind == READY_NONE;
-	if (cfg->orphans != ORPHANS_LEAVE &&
+		*what = "poll";
+		if (wait_once(s, what) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Once per instance: the signalfd for standard signals alone (while the
+ * sendq is full), readiness, and a subreaper for --orphans wait and kill.
+ */
+static int
+setup(struct supervisor *s)
+{
+	if ((s->sigfd_std = signals_fd_std()) == -1)
+		return -1;
+	s->readiness = s->ready.kind == READY_NONE ? RDY_NONE : RDY_WAIT;
+	if (s->cfg->orphans != ORPHANS_LEAVE &&
 	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		return -1;
 	return 0;
 }
 
-static int
-new_timer(void)
-{
-	return timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-}
-
-static void
-disarm(int fd)
-{
-	struct itimerspec	its = { { 0, 0 }, { 0, 0 } };
-
-	timerfd_settime(fd, 0, &its, NULL);
-}
-
 /*
  * Start (or restart) the command: fresh per-run state, the -t deadline
- * armed anew.  Returns -1 when fork fails.
+ * set anew.  Returns -1 when fork fails.
  */
-int
-supervise_start(struct supervisor *s)
+static int
+start(struct supervisor *s)
 {
-	size_t	i;
-
+	deadline_now(&s->run_start);
 	s->state = SUP_STARTING;
-	s->execd = false;
-	s->ended = false;
-	s->wstatus = 0;
+	s->why = WHY_EXITED;
 	s->fail_status = 0;
-	s->kill_armed = false;
 	s->expect_stop = false;
-	disarm(s->tfd_kill);
-	for (i = 0; i < s->cfg->ndelays; i++) {
-		s->held[i].on = false;
-		disarm(s->held[i].tfd);
-	}
+	deadline_off(&s->due[D_KILL]);
 	/* A restart may find usher put in the background meanwhile. */
-	if (s->cfg->mode == MODE_FOREGROUND && s->jc->tty != -1)
-		s->jc->fg = jobctl_is_fg(s->jc);
-	if ((s->pid = spawn_start(s->launch, &s->errfd)) == -1)
+	if (s->cfg->mode == MODE_FOREGROUND && s->launch.jc.tty != -1)
+		s->launch.jc.fg = jobctl_is_fg(&s->launch.jc);
+	if ((s->pid = spawn_start(&s->launch, &s->errfd)) == -1)
 		return -1;
 	if (s->cfg->timeout.tv_sec != 0 || s->cfg->timeout.tv_nsec != 0)
-		arm(s->tfd_timeout, &s->cfg->timeout);
+		deadline_set(&s->due[D_TIMEOUT], &s->cfg->timeout);
 	return 0;
 }
 
-/* Arm a timer to fire once, ts from now on the monotonic clock. */
-static void
-arm(int fd, const struct timespec *ts)
-{
-	struct itimerspec	its = { { 0, 0 }, *ts };
-
-	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
-		its.it_value.tv_nsec = 1;	/* zero would disarm */
-	timerfd_settime(fd, 0, &its, NULL);
-}
-
-/* True once, when a timerfd has fired: reading it clears it. */
-static bool
-fired(const struct pollfd *p)
-{
-	uint64_t	ticks;
-
-	return p->revents != 0 && read(p->fd, &ticks, sizeof(ticks)) > 0;
-}
-
 /*
- * Run until the command has ended, and its descendants with --orphans.
+ * One wake-up: wait for a source or the earliest deadline, then handle
+ * the exec-status pipe, readiness, the deadlines that have passed, and a
+ * batch of signals, in that order.
  */
-void
-supervise_run(struct supervisor *s)
+static int
+wait_once(struct supervisor *s, const char **what)
 {
-	struct pollfd		pfd[P_HELD + DELAY_MAX];
-	size_t			i, nd = s->cfg->ndelays;
+	struct pollfd	pfd[P_MAX];
+	struct timespec	left;
+	size_t		nd = D_HELD + s->cfg->ndelays;
 
-	while (s->state != SUP_DONE) {
-		pfd[P_SIG] = (struct pollfd){ sendq_full(&s->sendq) ?
-		    s->sigfd_std : s->sigfd, POLLIN, 0 };
-		pfd[P_ERR] = (struct pollfd){ s->errfd, POLLIN, 0 };
-		pfd[P_TIMEOUT] = (struct pollfd){ s->tfd_timeout, POLLIN, 0 };
-		pfd[P_KILL] = (struct pollfd){ s->tfd_kill, POLLIN, 0 };
-		pfd[P_READYTO] = (struct pollfd){ s->tfd_ready, POLLIN, 0 };
-		pfd[P_READY] = (struct pollfd){ s->ready != NULL ?
-		    s->ready->fd : -1, POLLIN, 0 };
-		pfd[P_RETRY] = (struct pollfd){ s->tfd_retry, POLLIN, 0 };
-		for (i = 0; i < nd; i++)
-			pfd[P_HELD + i] = (struct pollfd){ s->held[i].tfd,
-			    POLLIN, 0 };
-		if (poll(pfd, P_HELD + nd, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			vlog(s->cfg, "poll: %s", strerror(errno));
-			abort();
-		}
-		if (pfd[P_ERR].revents != 0)
-			on_exec_status(s);
-		if (pfd[P_READY].revents != 0)
-			on_ready(s);
-		if (fired(&pfd[P_TIMEOUT]))
-			on_timeout(s);
-		if (fired(&pfd[P_KILL]))
-			on_kill(s);
-		if (fired(&pfd[P_READYTO]))
-			on_ready_timeout(s);
-		for (i = 0; i < nd; i++)
-			if (fired(&pfd[P_HELD + i]))
-				on_held(s, &s->held[i]);
-		if (fired(&pfd[P_RETRY]))
-			on_retry(s);
-		if (pfd[P_SIG].revents != 0)
-			read_batch(s, pfd[P_SIG].fd);
+	pfd[P_SIG] = (struct pollfd){ sendq_full(&s->sendq) ?
+	    s->sigfd_std : s->sigfd, POLLIN, 0 };
+	pfd[P_ERR] = (struct pollfd){ s->errfd, POLLIN, 0 };
+	pfd[P_READY] = (struct pollfd){ s->ready.fd, POLLIN, 0 };
+	if (ppoll(pfd, P_MAX, deadline_timeout(s->due, nd, &left), NULL) ==
+	    -1)
+		return errno == EINTR ? 0 : -1;
+	if (pfd[P_ERR].revents != 0)
+		on_exec_status(s);
+	if (pfd[P_READY].revents != 0)
+		on_ready(s);
+	*what = "fork";
+	if (on_deadlines(s) == -1)
+		return -1;
+	if (pfd[P_SIG].revents != 0)
+		read_batch(s, pfd[P_SIG].fd);
+	return 0;
+}
+
+/* Act on every deadline that has passed.  -1 when a restart's fork fails. */
+static int
+on_deadlines(struct supervisor *s)
+{
+	struct timespec	now;
+	size_t		i;
+
+	deadline_now(&now);
+	if (deadline_due(&s->due[D_TIMEOUT], &now))
+		on_timeout(s);
+	if (deadline_due(&s->due[D_KILL], &now))
+		on_kill(s);
+	if (deadline_due(&s->due[D_READY], &now))
+		on_ready_timeout(s);
+	for (i = 0; i < s->cfg->ndelays; i++)
+		if (deadline_due(&s->due[D_HELD + i], &now))
+			on_held(s, i);
+	if (deadline_due(&s->due[D_RETRY], &now))
+		on_retry(s);
+	if (deadline_due(&s->due[D_PAUSE], &now)) {
+		s->restarts++;
+		s->in_row++;
+		double_delay(&s->delay, &s->cfg->restart_delay);
+		return start(s);
 	}
-	disarm(s->tfd_timeout);
-	disarm(s->tfd_retry);
-	s->retry_armed = false;
-	sendq_drop(&s->sendq);
-	report_lost(s);
-	sendq_free(&s->sendq);
-	free(s->members);
-	s->members = NULL;
+	return 0;
 }
 
 /*
@@ -246,7 +306,10 @@ read_batch(struct supervisor *s, int fd)
 			fd = s->sigfd_std;
 		if (read(fd, &si, sizeof(si)) != sizeof(si))
 			break;
-		on_signal(s, &si);
+		if (s->state == SUP_PAUSE)
+			on_signal_paused(s, &si);
+		else
+			on_signal(s, &si);
 	}
 	s->members_known = false;
 	retry_later(s);
@@ -262,7 +325,6 @@ on_retry(struct supervisor *s)
 {
 	size_t	n;
 
-	s->retry_armed = false;
 	reap(s);
 	if ((n = sendq_flush(&s->sendq)) > 0)
 		s->retry_ms = RETRY_MIN_MS;
@@ -273,16 +335,15 @@ on_retry(struct supervisor *s)
 	retry_later(s);
 }
 
-/* Arm the retry timer while queued signals wait. */
+/* Set the retry deadline while queued signals wait. */
 static void
 retry_later(struct supervisor *s)
 {
 	struct timespec	ts = { 0, s->retry_ms * 1000000L };
 
-	if (s->retry_armed || sendq_len(&s->sendq) == 0)
+	if (s->due[D_RETRY].on || sendq_len(&s->sendq) == 0)
 		return;
-	s->retry_armed = true;
-	arm(s->tfd_retry, &ts);
+	deadline_set(&s->due[D_RETRY], &ts);
 }
 
 /* -v: one line per reason why queued signals could not be delivered. */
@@ -307,40 +368,20 @@ report_lost(struct supervisor *s)
 }
 
 /*
- * The pause before a restart: returns true when it ran out, false when a
- * stop signal came first (the instance ends at once).  Other signals have
- * no command to go to; children are reaped.
+ * A signal in the pause before a restart: a stop signal ends the instance
+ * at once, with the last status; others have no command to go to.
  */
-bool
-supervise_pause(struct supervisor *s, const struct timespec *ts)
+static void
+on_signal_paused(struct supervisor *s, const struct signalfd_siginfo *si)
 {
-	struct signalfd_siginfo	si;
-	struct pollfd		pfd[2];
-	uint64_t		ticks;
-
-	int			n;
-
-	arm(s->tfd_pause, ts);
-	for (;;) {
-		pfd[0] = (struct pollfd){ s->sigfd, POLLIN, 0 };
-		pfd[1] = (struct pollfd){ s->tfd_pause, POLLIN, 0 };
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			return false;
-		if (pfd[1].revents != 0 &&
-		    read(s->tfd_pause, &ticks, sizeof(ticks)) > 0)
-			return true;
-		for (n = 0; n < SIGNALS_BATCH &&
-		    read(s->sigfd, &si, sizeof(si)) == sizeof(si); n++) {
-			if (si.ssi_signo == SIGCHLD)
-				while (waitpid(-1, NULL, WNOHANG) > 0)
-					continue;
-			else if (!own_sigpipe(&si) &&
-			    is_stop_signal(s->cfg, (int)si.ssi_signo)) {
-				disarm(s->tfd_pause);
-				return false;
-			}
-		}
+	if (si->ssi_signo == SIGCHLD) {
+		reap(s);
+		return;
 	}
+	if (own_sigpipe(si) || !is_stop_signal(s->cfg, (int)si->ssi_signo))
+		return;
+	deadline_off(&s->due[D_PAUSE]);
+	s->state = SUP_DONE;
 }
 
 /* The exec-status pipe spoke: exec succeeded, or setup failed. */
@@ -355,7 +396,9 @@ on_exec_status(struct supervisor *s)
 		return;
 	close(s->errfd);
 	s->errfd = -1;
-	if (r == 0 && s->state == SUP_STARTING)
+	if (r == 1)
+		s->why = WHY_SETUP;
+	else
 		started(s);
 }
 
@@ -368,21 +411,21 @@ on_exec_status(struct supervisor *s)
 static void
 started(struct supervisor *s)
 {
-	s->state = SUP_RUNNING;
-	s->execd = true;
+	if (s->state == SUP_STARTING)
+		s->state = SUP_RUNNING;
+	s->cmd = s->pid;
 	vlog(s->cfg, "started %s as pid %d", s->cfg->argv[0], (int)s->pid);
 	if (write_pidfiles(s) == -1) {
-		if (s->link != NULL && *s->link != -1)
-			tell(s, s->fail_status, s->fail_msg);
-		if (!s->ended)
-			stop_command(s, "no pidfile", true);
+		s->why = WHY_SETUP;
+		if (!supervise_ended(s))
+			stop_command(s, "no pidfile", WHY_SETUP, true);
 		return;
 	}
-	if (s->ready_done)
-		daemon_ok(s->link);
+	if (s->readiness != RDY_WAIT)
+		daemon_ok(&s->link);
 	else if (s->cfg->ready_timeout.tv_sec != 0 ||
 	    s->cfg->ready_timeout.tv_nsec != 0)
-		arm(s->tfd_ready, &s->cfg->ready_timeout);
+		deadline_set(&s->due[D_READY], &s->cfg->ready_timeout);
 }
 
 /*
@@ -394,12 +437,12 @@ write_pidfiles(struct supervisor *s)
 {
 	struct pidlock	*pl = NULL;
 
-	if (s->pl_cmd != NULL && pidlock_held(s->pl_cmd) &&
-	    pidlock_write(s->pl_cmd, s->pid) == -1)
-		pl = s->pl_cmd;
-	else if (s->pl_sup != NULL && pidlock_held(s->pl_sup) &&
-	    pidlock_write(s->pl_sup, getpid()) == -1)
-		pl = s->pl_sup;
+	if (pidlock_held(&s->pl_cmd) &&
+	    pidlock_write(&s->pl_cmd, s->pid) == -1)
+		pl = &s->pl_cmd;
+	else if (pidlock_held(&s->pl_sup) &&
+	    pidlock_write(&s->pl_sup, getpid()) == -1)
+		pl = &s->pl_sup;
 	if (pl == NULL)
 		return 0;
 	s->fail_status = EXIT_USHER;
@@ -415,42 +458,56 @@ write_pidfiles(struct supervisor *s)
 static void
 on_ready(struct supervisor *s)
 {
-	if (ready_read(s->ready) != 1 || s->ready_done || s->ended ||
-	    s->fail_status != 0)
+	if (ready_read(&s->ready) != 1 || s->readiness != RDY_WAIT ||
+	    supervise_ended(s) || s->why == WHY_SETUP)
 		return;
-	s->ready_done = true;
-	disarm(s->tfd_ready);
+	s->readiness = RDY_READY;
+	deadline_off(&s->due[D_READY]);
 	vlog(s->cfg, "pid %d is ready", (int)s->pid);
-	daemon_ok(s->link);
+	daemon_ok(&s->link);
 }
 
-/* --ready-timeout: stop the command, say so, and end with 124. */
+/*
+ * --ready-timeout: stop the command and end with 124; the line goes to
+ * the caller of -d at the end, or to stderr now.
+ */
 static void
 on_ready_timeout(struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX], cmd[CMD_SHOWN];
+	char	msg[SPAWN_MSG_MAX];
+	size_t	len;
 
-	if (s->ready_done || s->ended)
+	if (s->readiness != RDY_WAIT || supervise_ended(s))
 		return;
-	s->ready_failed = true;
-	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
-	(void)snprintf(msg, sizeof(msg), "usher: --ready: %s was not ready in "
-	    "time\n", cmd);
-	if (s->link != NULL && *s->link != -1)
-		tell(s, EXIT_TIMEOUT, msg);
-	else
-		fputs(msg, stderr);
+	if (s->link == -1 && s->why != WHY_SETUP) {
+		len = word_not_ready(s, msg, sizeof(msg));
+		if (write(STDERR_FILENO, msg, len) == -1) {
+			/* stderr is gone: nobody to tell. */
+		}
+	}
 	/* It must end, for the caller hears only then: KILL if need be. */
-	stop_command(s, "not ready", true);
+	stop_command(s, "not ready", WHY_NOT_READY, true);
 }
 
 static void
 on_timeout(struct supervisor *s)
 {
-	if (s->ended)
+	if (supervise_ended(s))
 		return;
-	s->timed_out = true;
-	stop_command(s, "timed out", false);
+	stop_command(s, "timed out", WHY_TIMEOUT, false);
+}
+
+/*
+ * The command is to end, for why: the first reason stands (a failed setup
+ * stands over any), and no restart follows.
+ */
+static void
+stopping(struct supervisor *s, enum sup_why why)
+{
+	if (s->why == WHY_EXITED)
+		s->why = why;
+	if (s->state == SUP_STARTING || s->state == SUP_RUNNING)
+		s->state = SUP_STOPPING;
 }
 
 /*
@@ -459,22 +516,21 @@ on_timeout(struct supervisor *s)
  * without -k.
  */
 static void
-stop_command(struct supervisor *s, const char *why, bool must_end)
+stop_command(struct supervisor *s, const char *what, enum sup_why why,
+    bool must_end)
 {
 	char	name[SIGNAME_MAX];
 
-	vlog(s->cfg, "%s: sending %s", why,
+	vlog(s->cfg, "%s: sending %s", what,
 	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
-	s->stop_sent = true;
+	stopping(s, why);
 	deliver(s, s->cfg->stop_signal, NULL);
 	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
 		deliver(s, SIGCONT, NULL);
-	if (!must_end || s->cfg->kill_after_set) {
+	if (!must_end || s->cfg->kill_after_set)
 		arm_kill(s);
-	} else if (!s->kill_armed) {
-		s->kill_armed = true;
-		arm(s->tfd_kill, &default_grace);
-	}
+	else if (!s->due[D_KILL].on)
+		deadline_set(&s->due[D_KILL], &default_grace);
 }
 
 static void
@@ -489,22 +545,17 @@ on_kill(struct supervisor *s)
 
 /* A -D delay ran out: the held signal goes now. */
 static void
-on_held(struct supervisor *s, struct held *h)
+on_held(struct supervisor *s, size_t i)
 {
-	if (!h->on)
-		return;
-	h->on = false;
-	forward(s, (int)h->si.ssi_signo, &h->si);
+	forward(s, (int)s->held[i].ssi_signo, &s->held[i]);
 }
 
 /* Start -k's clock at the first stop signal; later ones do not move it. */
 static void
 arm_kill(struct supervisor *s)
 {
-	if (s->cfg->kill_after_set && !s->kill_armed) {
-		s->kill_armed = true;
-		arm(s->tfd_kill, &s->cfg->kill_after);
-	}
+	if (s->cfg->kill_after_set && !s->due[D_KILL].on)
+		deadline_set(&s->due[D_KILL], &s->cfg->kill_after);
 }
 
 /* TERM, INT, HUP, QUIT and -S are stop signals: they start -k's clock. */
@@ -539,10 +590,10 @@ hold(struct supervisor *s, const struct signalfd_siginfo *si)
 	for (i = 0; i < s->cfg->ndelays; i++) {
 		if (s->cfg->delays[i].sig != (int)si->ssi_signo)
 			continue;
-		if (!s->held[i].on) {
-			s->held[i].on = true;
-			s->held[i].si = *si;
-			arm(s->held[i].tfd, &s->cfg->delays[i].ts);
+		if (!s->due[D_HELD + i].on) {
+			s->held[i] = *si;
+			deadline_set(&s->due[D_HELD + i],
+			    &s->cfg->delays[i].ts);
 			vlog(s->cfg, "holding signal %d", (int)si->ssi_signo);
 		}
 		return true;
@@ -561,9 +612,7 @@ own_sigpipe(const struct signalfd_siginfo *si)
 	    si->ssi_pid == (uint32_t)getpid();
 }
 
-/*
- * One signal read from the signalfd.
- */
+/* One signal read from the signalfd, while a command runs or is left. */
 static void
 on_signal(struct supervisor *s, const struct signalfd_siginfo *si)
 {
@@ -589,18 +638,16 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 	if ((sig = rewrite(s->cfg, sig)) == 0)
 		return;
 	if (s->state == SUP_ORPHANS) {
-		if (is_stop_signal(s->cfg, sig) && !s->kill_armed) {
-			s->kill_armed = true;
-			arm(s->tfd_kill, s->cfg->kill_after_set ?
+		if (is_stop_signal(s->cfg, sig) && !s->due[D_KILL].on)
+			deadline_set(&s->due[D_KILL], s->cfg->kill_after_set ?
 			    &s->cfg->kill_after : &default_grace);
-		}
 		signal_orphans(s, sig);
 		return;
 	}
 	if (sig == SIGCONT && s->cfg->mode == MODE_FOREGROUND) {
 		/* Back from a stop: fg made us foreground, bg did not. */
-		s->jc->fg = jobctl_is_fg(s->jc);
-		jobctl_give(s->jc, s->pid);
+		s->launch.jc.fg = jobctl_is_fg(&s->launch.jc);
+		jobctl_give(&s->launch.jc, s->pid);
 	}
 	if (s->cfg->mode == MODE_SETSID && (sig == SIGTSTP ||
 	    sig == SIGTTIN || sig == SIGTTOU)) {
@@ -612,7 +659,7 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 	}
 	deliver(s, sig, si);
 	if (is_stop_signal(s->cfg, sig)) {
-		s->stop_sent = true;
+		stopping(s, WHY_STOPPED);
 		arm_kill(s);
 	}
 }
@@ -711,7 +758,7 @@ reap(struct supervisor *s)
 	pid_t	pid;
 
 	while ((pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
-		if (pid != s->pid || s->ended)
+		if (pid != s->pid || supervise_ended(s))
 			continue;
 		if (WIFSTOPPED(st))
 			child_stopped(s);
@@ -719,85 +766,129 @@ reap(struct supervisor *s)
 			ended(s, st);
 	}
 	if (s->state == SUP_ORPHANS && pid == -1 && errno == ECHILD)
-		s->state = SUP_DONE;
+		run_over(s);
 }
 
-/*
- * What the caller of -d is to hear, once the instance has ended and its
- * pidfiles are gone (run.c): the first word stands.
- */
-static void
-tell(struct supervisor *s, int status, const char *msg)
-{
-	if (s->tell_status != -1)
-		return;
-	s->tell_status = status;
-	strlcpy(s->tell_msg, msg, sizeof(s->tell_msg));
-}
-
-/*
- * The command ended before the caller of -d heard it was running: the
- * caller exits with what usher would have exited with.
- */
-static void
-tell_caller(struct supervisor *s)
-{
-	char	msg[SPAWN_MSG_MAX], name[SIGNAME_MAX], cmd[CMD_SHOWN];
-
-	if (s->fail_status != 0) {
-		tell(s, s->fail_status, s->fail_msg);
-		return;
-	}
-	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
-	if (WIFSIGNALED(s->wstatus))
-		(void)snprintf(msg, sizeof(msg), "usher: %s: killed by "
-		    "signal %s before it was ready\n", cmd,
-		    signame_str(WTERMSIG(s->wstatus), name, sizeof(name)));
-	else
-		(void)snprintf(msg, sizeof(msg), "usher: %s: exited with "
-		    "status %d before it was ready\n", cmd,
-		    WEXITSTATUS(s->wstatus));
-	tell(s, status_code(s->wstatus), msg);
-}
-
-/* The command has ended: done, or on to its leftover descendants. */
+/* The command has ended: the run is over, or on to its descendants. */
 static void
 ended(struct supervisor *s, int st)
 {
 	pid_t	*pids;
 	size_t	 n, i;
 
-	s->ended = true;
-	s->wstatus = st;
+	/* Ended first: a pidfile that fails now stops nothing. */
+	s->state = SUP_ORPHANS;
+	if (s->errfd != -1)
+		on_exec_status(s);
+	if (s->cmd == s->pid)
+		s->wstatus = st;
+	vlog(s->cfg, "pid %d ended with status %d", (int)s->pid,
+	    status_code(st));
 	sendq_forget(&s->sendq, s->pid);
 	report_lost(s);
 	for (i = 0; i < s->cfg->ndelays; i++)
-		if (s->held[i].on && is_stop_signal(s->cfg,
-		    (int)s->held[i].si.ssi_signo))
-			s->stop_sent = true;	/* meant to stop: no restart */
-	if (s->errfd != -1)
-		on_exec_status(s);
-	jobctl_take(s->jc, s->pid);
-	if (s->link != NULL && *s->link != -1)
-		tell_caller(s);
-	s->state = SUP_DONE;
-	if (s->cfg->orphans == ORPHANS_LEAVE)
+		if (s->due[D_HELD + i].on && is_stop_signal(s->cfg,
+		    (int)s->held[i].ssi_signo))
+			stopping(s, WHY_STOPPED);  /* meant to stop it */
+	jobctl_take(&s->launch.jc, s->pid);
+	n = 0;
+	if (s->cfg->orphans != ORPHANS_LEAVE) {
+		n = proctree_descendants(getpid(), &pids);
+		free(pids);
+	}
+	if (n == 0) {
+		run_over(s);
 		return;
-	n = proctree_descendants(getpid(), &pids);
-	free(pids);
-	if (n == 0)
-		return;
+	}
 	vlog(s->cfg, "pid %d ended; %zu descendants left", (int)s->pid, n);
-	s->state = SUP_ORPHANS;
-	s->kill_armed = false;
-	timerfd_settime(s->tfd_kill, 0, &(struct itimerspec){ { 0, 0 },
-	    { 0, 0 } }, NULL);
+	deadline_off(&s->due[D_KILL]);
 	if (s->cfg->orphans == ORPHANS_KILL) {
 		signal_orphans(s, s->cfg->stop_signal);
-		s->kill_armed = true;
-		arm(s->tfd_kill, s->cfg->kill_after_set ?
+		deadline_set(&s->due[D_KILL], s->cfg->kill_after_set ?
 		    &s->cfg->kill_after : &default_grace);
 	}
+}
+
+/*
+ * The command and what it left have ended: tidy up the run, then pause
+ * before a restart, or be done.  A failed setup is said on stderr (a
+ * daemon's caller hears it at the end).
+ */
+static void
+run_over(struct supervisor *s)
+{
+	struct timespec	now;
+	size_t		i;
+
+	for (i = D_TIMEOUT; i < D_MAX; i++)
+		deadline_off(&s->due[i]);
+	sendq_drop(&s->sendq);
+	report_lost(s);
+	sendq_free(&s->sendq);
+	free(s->members);
+	s->members = NULL;
+	s->members_known = false;
+	if (s->why == WHY_SETUP && s->cfg->mode != MODE_DAEMON)
+		fputs(s->fail_msg, stderr);
+	deadline_now(&now);
+	if (now.tv_sec - s->run_start.tv_sec >= restart_reset.tv_sec) {
+		s->delay = s->cfg->restart_delay;
+		s->in_row = 0;
+	}
+	s->state = SUP_DONE;
+	if (!restart_wanted(s))
+		return;
+	vlog(s->cfg, "restarting in %lld.%03lds", (long long)s->delay.tv_sec,
+	    s->delay.tv_nsec / 1000000);
+	/* No command runs in the pause: --status must not say so. */
+	if (pidlock_held(&s->pl_cmd) && pidlock_clear(&s->pl_cmd) == -1)
+		vlog(s->cfg, "%s: %s", s->cfg->pidfile, strerror(errno));
+	s->state = SUP_PAUSE;
+	deadline_set(&s->due[D_PAUSE], &s->delay);
+}
+
+/*
+ * Whether to start the command again: never after a stop usher sent or
+ * forwarded, a timeout, a failed setup, or a first start that never
+ * became ready; on-failure only after a status other than 0.
+ */
+static bool
+restart_wanted(struct supervisor *s)
+{
+	const struct usher_config	*cfg = s->cfg;
+
+	if (cfg->restart == RESTART_NO || s->why != WHY_EXITED ||
+	    s->readiness == RDY_WAIT)
+		return false;
+	if (cfg->restart == RESTART_ON_FAILURE && status_code(s->wstatus) == 0)
+		return false;
+	if (cfg->restart_max != 0 && s->in_row >= cfg->restart_max) {
+		vlog(cfg, "%u restarts in a row: giving up", s->in_row);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Lengthen the delay before the next restart: twice as long (from 0, a
+ * tenth of a second, so that a crash loop never spins), up to 60 s, or up
+ * to the first delay where that was longer.
+ */
+static void
+double_delay(struct timespec *d, const struct timespec *first)
+{
+	d->tv_sec *= 2;
+	d->tv_nsec *= 2;
+	if (d->tv_nsec >= 1000000000L) {
+		d->tv_sec++;
+		d->tv_nsec -= 1000000000L;
+	}
+	if (d->tv_sec == 0 && d->tv_nsec < 100000000L)
+		d->tv_nsec = 100000000L;
+	if (d->tv_sec >= 60)
+		*d = (struct timespec){ 60, 0 };
+	if (first->tv_sec >= 60)
+		*d = *first;
 }
 
 /*
@@ -812,7 +903,7 @@ child_stopped(struct supervisor *s)
 		s->expect_stop = false;
 		return;
 	}
-	if (s->cfg->mode == MODE_DAEMON || s->jc->tty == -1) {
+	if (s->cfg->mode == MODE_DAEMON || s->launch.jc.tty == -1) {
 		/* No job-control shell can see usher stop, without a
 		 * terminal: a stopped usher would only miss the CONT sent
 		 * to its command. */
@@ -820,7 +911,7 @@ child_stopped(struct supervisor *s)
 		return;
 	}
 	vlog(s->cfg, "pid %d stopped; stopping too", (int)s->pid);
-	jobctl_take(s->jc, s->pid);
+	jobctl_take(&s->launch.jc, s->pid);
 	stop_self();
 }
 

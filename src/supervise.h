@@ -1,16 +1,44 @@
 /*
- * supervise.h: the supervisor's event loop (SPEC §7).
+ * supervise.h: one run of usher, from the first lock to the exit status,
+ * and the event loop that drives it (SPEC §7).
  *
- * One poll(2) over the signalfd, the exec-status pipe and the timerfds of
- * the deadlines (-t, -k, each -D); no tick, so an idle usher makes no
- * wake-ups.  Each wake-up reads at most SIGNALS_BATCH signals, so that a
- * flood of them cannot hold the deadlines up.  It forwards signals (after
- * -D and -R), mirrors job control, reaps every child, and returns once the
- * command has ended and, with --orphans wait or kill, once every
- * descendant has ended too.
+ * struct supervisor is the only runtime state of a run.  run.c fills its
+ * instance part while it prepares (the launch, the pidfiles, the
+ * readiness channel, the link to a caller of -d), then hands it to
+ * supervise_run(), which starts the command, watches it, restarts it as
+ * -r says, and returns when the instance is to end; run.c's finish() reads
+ * the same struct for the exit status, the report and the caller's word.
  *
- * Queued signals (real-time ones, and any sent with a value) go through
- * a sendq: what the kernel cannot take yet is retried on a timer that
+ * The states, and what moves between them:
+ *
+ *	IDLE      -- supervise_run() forks -------------------> STARTING
+ *	STARTING  -- exec confirmed -----------------------------> RUNNING
+ *	STARTING, RUNNING -- usher sends or forwards a stop signal,
+ *	             -t or --ready-timeout fires, a pidfile
+ *	             cannot be written ----------------------------> STOPPING
+ *	STARTING, RUNNING, STOPPING -- the command is reaped:
+ *	             descendants left and --orphans wait|kill ---> ORPHANS
+ *	             else, -r wants it again --------------------> PAUSE
+ *	             else --------------------------------------> DONE
+ *	ORPHANS   -- no child left: as "reaped" above, to PAUSE or DONE
+ *	PAUSE     -- the delay ran out -------------------------> STARTING
+ *	PAUSE     -- a stop signal ----------------------------> DONE
+ *	IDLE      -- a stop signal before the start (run.c) ----> DONE
+ *
+ * Why the command ended is one enum, decided by the first event that
+ * decides it (a failed setup decides over any other); the command has
+ * ended once the state is ORPHANS, PAUSE or DONE.  Readiness is its own
+ * small enum, kept across restarts: a command that never became ready is
+ * not restarted.
+ *
+ * One ppoll(2) waits on the signalfd, the exec-status pipe and the
+ * readiness channel, until the earliest deadline (deadline.h): -t, -k,
+ * --ready-timeout, the restart delay, the retry of held signals and each
+ * -D.  No tick: an idle usher makes no wake-ups.  Each wake-up reads at
+ * most SIGNALS_BATCH signals, so that a flood cannot hold a deadline up.
+ *
+ * Queued signals (real-time ones, and any sent with a value) go through a
+ * sendq: what the kernel cannot take yet is retried after a delay that
  * backs off from 1 to 64 ms; while the sendq is full the loop reads only
  * standard signals.  A signal for the command's group goes to its members
  * as one /proc scan per batch found them.
@@ -23,7 +51,7 @@
 
 #include <stdbool.h>
 
-#include "jobctl.h"
+#include "deadline.h"
 #include "pidlock.h"
 #include "proctree.h"
 #include "ready.h"
@@ -32,66 +60,82 @@
 #include "usher.h"
 
 enum sup_state {
+	SUP_IDLE,		/* not started yet */
 	SUP_STARTING,		/* forked; exec not yet confirmed */
 	SUP_RUNNING,		/* the command runs */
+	SUP_STOPPING,		/* it runs, and is to end: no restart */
 	SUP_ORPHANS,		/* it ended; its descendants have not */
-	SUP_DONE		/* nothing left to watch */
+	SUP_PAUSE,		/* it ended; the delay before a restart */
+	SUP_DONE		/* it ended for good, or never started */
 };
 
-/* A signal held back by -D until its timer fires. */
-struct held {
-	int			tfd;
-	bool			on;
-	struct signalfd_siginfo	si;
+enum sup_why {			/* why the command ended, or is to end */
+	WHY_EXITED,		/* on its own, or by a signal not usher's */
+	WHY_SETUP,		/* usher's setup failed: fail_status */
+	WHY_TIMEOUT,		/* -t */
+	WHY_NOT_READY,		/* --ready-timeout */
+	WHY_STOPPED		/* usher sent or forwarded a stop signal */
 };
+
+enum sup_ready {
+	RDY_NONE,		/* no --ready: ready once exec'd */
+	RDY_WAIT,		/* not ready yet */
+	RDY_READY		/* said so, once; kept across restarts */
+};
+
+/* The deadlines of the loop: indexes into supervisor.due[]. */
+enum { D_TIMEOUT, D_KILL, D_READY, D_PAUSE, D_RETRY, D_HELD, D_MAX =
+    D_HELD + DELAY_MAX };
 
 struct supervisor {
 	const struct usher_config *cfg;
-	struct jobctl	*jc;
-	enum sup_state	 state;
-	enum usher_route route;		/* resolved from the mode */
-	pid_t		 pid;		/* the command */
+
+	/* The instance, from preparing to the end (run.c fills it). */
+	struct launch	 launch;
+	struct pidlock	 pl_cmd;	/* -p */
+	struct pidlock	 pl_sup;	/* -P */
+	struct ready	 ready;		/* --ready */
 	int		 sigfd;		/* signals_fd() */
 	int		 sigfd_std;	/* signals_fd_std(), while sendq full */
-	int		 errfd;		/* exec-status pipe, -1 once read */
-	int		 tfd_timeout;	/* -t */
-	int		 tfd_kill;	/* -k, armed by a stop signal */
-	bool		 kill_armed;
-	bool		 timed_out;
-	bool		 expect_stop;	/* -s: we stopped it, do not mirror */
-	struct held	 held[DELAY_MAX]; /* one per -D */
-	bool		 execd;		/* exec succeeded: it was the command */
-	bool		 ended;		/* the command was reaped */
-	int		 wstatus;	/* how, once ended */
-	int		 fail_status;	/* set when setup or exec failed */
-	char		 fail_msg[SPAWN_MSG_MAX];
-	bool		 stop_sent;	/* usher sent or forwarded a stop
-					   signal: no restart */
+	int		 link;		/* -d: the caller waits on it, or -1 */
+	bool		 detached;	/* -d, and past the detaching */
+	int		 spare;		/* --report: an fd kept for it */
+	const char	*error;		/* the line usher printed, or NULL */
+	struct timespec	 start;		/* realtime, for the report */
+	struct timespec	 start_mono;
 
-	/* The instance, across restarts (run.c owns them). */
-	const struct launch *launch;
-	struct pidlock	*pl_cmd;	/* -p */
-	struct pidlock	*pl_sup;	/* -P */
-	struct ready	*ready;		/* --ready */
-	bool		 ready_done;	/* announced ready (or needs not) */
-	bool		 ready_failed;	/* --ready-timeout expired */
-	int		 tfd_ready;	/* --ready-timeout */
-	int		 tfd_pause;	/* the delay before a restart */
+	/* The run. */
+	enum sup_state	 state;
+	enum sup_why	 why;
+	enum sup_ready	 readiness;
+	enum usher_route route;		/* resolved from the mode */
+	pid_t		 pid;		/* this run's child, or -1 */
+	pid_t		 cmd;		/* the last child that exec'd, or -1 */
+	int		 wstatus;	/* how cmd ended, once it has */
+	int		 fail_status;	/* WHY_SETUP: 125, 126 or 127 */
+	char		 fail_msg[SPAWN_MSG_MAX]; /* WHY_SETUP: its line */
+	int		 errfd;		/* exec-status pipe, until read */
+	bool		 expect_stop;	/* -s: we stopped it, do not mirror */
+	struct signalfd_siginfo held[DELAY_MAX]; /* one per -D, while
+					   due[D_HELD + i] is on */
+	struct deadline	 due[D_MAX];
 	struct sendq	 sendq;		/* queued signals the kernel refused */
-	int		 tfd_retry;	/* the next sendq_flush() */
-	bool		 retry_armed;
-	long		 retry_ms;	/* its back-off */
+	long		 retry_ms;	/* the back-off of due[D_RETRY] */
 	struct proctree_stat *members;	/* the command's group, */
 	size_t		 nmembers;	/* as this batch found it, */
 	bool		 members_known;	/* if it has looked yet */
-	int		*link;		/* -d: the caller waits on it */
-	int		 tell_status;	/* -d: what the caller is to hear */
-	char		 tell_msg[SPAWN_MSG_MAX]; /* when it is not success */
+
+	/* Restarts (-r). */
+	unsigned	 restarts;	/* in all */
+	unsigned	 in_row;	/* since a run that lasted */
+	struct timespec	 delay;		/* the next pause */
+	struct timespec	 run_start;	/* monotonic, of this run */
 };
 
-int	supervise_init(struct supervisor *);
-int	supervise_start(struct supervisor *);
-void	supervise_run(struct supervisor *);
-bool	supervise_pause(struct supervisor *, const struct timespec *);
+void	supervise_new(struct supervisor *, const struct usher_config *);
+int	supervise_run(struct supervisor *, const char **);
+bool	supervise_ended(const struct supervisor *);
+bool	supervise_has_status(const struct supervisor *);
+int	supervise_word(const struct supervisor *, int, char *, size_t);
 
 #endif /* SUPERVISE_H */
