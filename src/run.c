@@ -269,7 +269,8 @@ lock_one(const struct usher_config *cfg, struct supervisor *s,
 			fail_why(s, path, pl->why != NULL ? pl->why :
 			    strerror(errno));
 		if (cfg->if_running == IF_RUNNING_SKIP) {
-			vlog(cfg, "%s: already running; skipping", path);
+			vlog(cfg, s->detached, "%s: already running; skipping",
+			    path);
 			pidlock_remove(&s->pl_sup);
 			exit(0);
 		}
@@ -520,5 +521,5 @@ write_report(const struct usher_config *cfg, const struct supervisor *s,
 	    (double)(now.tv_nsec - s->start_mono.tv_nsec) / 1e9;
 	getrusage(RUSAGE_CHILDREN, &r.ru);
 	if (report_write(cfg->report, &r, msg, sizeof(msg)) == -1)
-		vlog_warn(cfg, "%s", msg);
+		vlog_warn(s->detached, "%s", msg);
 }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,8 @@ static void	double_delay(struct timespec *, const struct timespec *);
 static void	child_stopped(struct supervisor *);
 static void	stop_self(void);
 static size_t	word_not_ready(const struct supervisor *, char *, size_t);
+static void	say(const struct supervisor *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 /* A supervisor before anything is prepared: nothing open, nothing run. */
 void
@@ -331,7 +334,7 @@ on_retry(struct supervisor *s)
 	else if (s->retry_ms < RETRY_MAX_MS)
 		s->retry_ms *= 2;
 	if (n > 0 && sendq_len(&s->sendq) == 0)
-		vlog(s->cfg, "every held signal delivered");
+		say(s, "every held signal delivered");
 	retry_later(s);
 }
 
@@ -353,16 +356,16 @@ report_lost(struct supervisor *s)
 	struct sendq_lost	*l = &s->sendq.lost;
 
 	if (l->gone != 0)
-		vlog(s->cfg, "%zu queued signals not delivered: the process "
+		say(s, "%zu queued signals not delivered: the process "
 		    "had ended", l->gone);
 	if (l->left != 0)
-		vlog(s->cfg, "%zu queued signals not delivered: the command "
+		say(s, "%zu queued signals not delivered: the command "
 		    "ended first", l->left);
 	if (l->nomem != 0)
-		vlog(s->cfg, "%zu queued signals not delivered: %s",
+		say(s, "%zu queued signals not delivered: %s",
 		    l->nomem, strerror(ENOMEM));
 	if (l->refused != 0)
-		vlog(s->cfg, "%zu queued signals not delivered: %s",
+		say(s, "%zu queued signals not delivered: %s",
 		    l->refused, strerror(l->refused_errno));
 	*l = (struct sendq_lost){ 0, 0, 0, 0, 0 };
 }
@@ -414,7 +417,7 @@ started(struct supervisor *s)
 	if (s->state == SUP_STARTING)
 		s->state = SUP_RUNNING;
 	s->cmd = s->pid;
-	vlog(s->cfg, "started %s as pid %d", s->cfg->argv[0], (int)s->pid);
+	say(s, "started %s as pid %d", s->cfg->argv[0], (int)s->pid);
 	if (write_pidfiles(s) == -1) {
 		s->why = WHY_SETUP;
 		if (!supervise_ended(s))
@@ -463,7 +466,7 @@ on_ready(struct supervisor *s)
 		return;
 	s->readiness = RDY_READY;
 	deadline_off(&s->due[D_READY]);
-	vlog(s->cfg, "pid %d is ready", (int)s->pid);
+	say(s, "pid %d is ready", (int)s->pid);
 	daemon_ok(&s->link);
 }
 
@@ -521,7 +524,7 @@ stop_command(struct supervisor *s, const char *what, enum sup_why why,
 {
 	char	name[SIGNAME_MAX];
 
-	vlog(s->cfg, "%s: sending %s", what,
+	say(s, "%s: sending %s", what,
 	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
 	stopping(s, why);
 	deliver(s, s->cfg->stop_signal, NULL);
@@ -536,7 +539,7 @@ stop_command(struct supervisor *s, const char *what, enum sup_why why,
 static void
 on_kill(struct supervisor *s)
 {
-	vlog(s->cfg, "still running after the grace period: sending KILL");
+	say(s, "still running after the grace period: sending KILL");
 	if (s->state == SUP_ORPHANS)
 		signal_orphans(s, SIGKILL);
 	else
@@ -594,7 +597,7 @@ hold(struct supervisor *s, const struct signalfd_siginfo *si)
 			s->held[i] = *si;
 			deadline_set(&s->due[D_HELD + i],
 			    &s->cfg->delays[i].ts);
-			vlog(s->cfg, "holding signal %d", (int)si->ssi_signo);
+			say(s, "holding signal %d", (int)si->ssi_signo);
 		}
 		return true;
 	}
@@ -679,7 +682,7 @@ deliver(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 	char		name[SIGNAME_MAX];
 	bool		group = s->route == ROUTE_GROUP;
 
-	vlog(s->cfg, "sending %s to %s %d", signame_str(sig, name,
+	say(s, "sending %s to %s %d", signame_str(sig, name,
 	    sizeof(name)), group ? "group" : "pid", (int)s->pid);
 	if (si != NULL && (si->ssi_code == SI_QUEUE || sig >= SIGRTMIN)) {
 		queue_signal(s, sig, si->ssi_int);
@@ -713,7 +716,7 @@ queue_signal(struct supervisor *s, int sig, int value)
 	if (s->route != ROUTE_GROUP || s->nmembers == 0)
 		sendq_send(&s->sendq, &it);
 	if (before == 0 && sendq_len(&s->sendq) != 0)
-		vlog(s->cfg, "signal queue full (RLIMIT_SIGPENDING): "
+		say(s, "signal queue full (RLIMIT_SIGPENDING): "
 		    "holding queued signals");
 }
 
@@ -736,7 +739,7 @@ signal_orphans(struct supervisor *s, int sig)
 	size_t	 i, n;
 
 	n = proctree_descendants(getpid(), &pids);
-	vlog(s->cfg, "sending signal %d to %zu leftover processes", sig, n);
+	say(s, "sending signal %d to %zu leftover processes", sig, n);
 	for (i = 0; i < n; i++) {
 		kill(pids[i], sig);
 		if (sig != SIGKILL && sig != SIGCONT)
@@ -782,7 +785,7 @@ ended(struct supervisor *s, int st)
 		on_exec_status(s);
 	if (s->cmd == s->pid)
 		s->wstatus = st;
-	vlog(s->cfg, "pid %d ended with status %d", (int)s->pid,
+	say(s, "pid %d ended with status %d", (int)s->pid,
 	    status_code(st));
 	sendq_forget(&s->sendq, s->pid);
 	report_lost(s);
@@ -800,7 +803,7 @@ ended(struct supervisor *s, int st)
 		run_over(s);
 		return;
 	}
-	vlog(s->cfg, "pid %d ended; %zu descendants left", (int)s->pid, n);
+	say(s, "pid %d ended; %zu descendants left", (int)s->pid, n);
 	deadline_off(&s->due[D_KILL]);
 	if (s->cfg->orphans == ORPHANS_KILL) {
 		signal_orphans(s, s->cfg->stop_signal);
@@ -838,11 +841,11 @@ run_over(struct supervisor *s)
 	s->state = SUP_DONE;
 	if (!restart_wanted(s))
 		return;
-	vlog(s->cfg, "restarting in %lld.%03lds", (long long)s->delay.tv_sec,
+	say(s, "restarting in %lld.%03lds", (long long)s->delay.tv_sec,
 	    s->delay.tv_nsec / 1000000);
 	/* No command runs in the pause: --status must not say so. */
 	if (pidlock_held(&s->pl_cmd) && pidlock_clear(&s->pl_cmd) == -1)
-		vlog(s->cfg, "%s: %s", s->cfg->pidfile, strerror(errno));
+		say(s, "%s: %s", s->cfg->pidfile, strerror(errno));
 	s->state = SUP_PAUSE;
 	deadline_set(&s->due[D_PAUSE], &s->delay);
 }
@@ -863,7 +866,7 @@ restart_wanted(struct supervisor *s)
 	if (cfg->restart == RESTART_ON_FAILURE && status_code(s->wstatus) == 0)
 		return false;
 	if (cfg->restart_max != 0 && s->in_row >= cfg->restart_max) {
-		vlog(cfg, "%u restarts in a row: giving up", s->in_row);
+		say(s, "%u restarts in a row: giving up", s->in_row);
 		return false;
 	}
 	return true;
@@ -907,10 +910,10 @@ child_stopped(struct supervisor *s)
 		/* No job-control shell can see usher stop, without a
 		 * terminal: a stopped usher would only miss the CONT sent
 		 * to its command. */
-		vlog(s->cfg, "pid %d stopped", (int)s->pid);
+		say(s, "pid %d stopped", (int)s->pid);
 		return;
 	}
-	vlog(s->cfg, "pid %d stopped; stopping too", (int)s->pid);
+	say(s, "pid %d stopped; stopping too", (int)s->pid);
 	jobctl_take(&s->launch.jc, s->pid);
 	stop_self();
 }
@@ -920,4 +923,15 @@ static void
 stop_self(void)
 {
 	kill(getpid(), SIGSTOP);
+}
+
+/* -v (vlog.h): on stderr, or to syslog once detached. */
+static void
+say(const struct supervisor *s, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog_va(s->cfg, s->detached, fmt, ap);
+	va_end(ap);
 }

@@ -7,13 +7,13 @@
 
 #include "vlog.h"
 
-static void	say(const struct usher_config *, int, const char *, va_list)
+static void	say(bool, int, const char *, va_list)
 		    __attribute__((format(printf, 3, 0)));
 
 static void
-say(const struct usher_config *cfg, int prio, const char *fmt, va_list ap)
+say(bool detached, int prio, const char *fmt, va_list ap)
 {
-	if (cfg->mode == MODE_DAEMON) {
+	if (detached) {
 		vsyslog(LOG_DAEMON | prio, fmt, ap);
 		return;
 	}
@@ -28,24 +28,32 @@ say(const struct usher_config *cfg, int prio, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+/* -v: one line, on stderr, or to syslog once detached. */
 void
-vlog(const struct usher_config *cfg, const char *fmt, ...)
+vlog(const struct usher_config *cfg, bool detached, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (!cfg->verbose)
-		return;
 	va_start(ap, fmt);
-	say(cfg, LOG_INFO, fmt, ap);
+	vlog_va(cfg, detached, fmt, ap);
 	va_end(ap);
 }
 
+/* vlog() with a va_list, for a caller's own wrapper. */
 void
-vlog_warn(const struct usher_config *cfg, const char *fmt, ...)
+vlog_va(const struct usher_config *cfg, bool detached, const char *fmt,
+    va_list ap)
+{
+	if (cfg->verbose)
+		say(detached, LOG_INFO, fmt, ap);
+}
+
+void
+vlog_warn(bool detached, const char *fmt, ...)
 {
 	va_list	ap;
 
 	va_start(ap, fmt);
-	say(cfg, LOG_WARNING, fmt, ap);
+	say(detached, LOG_WARNING, fmt, ap);
 	va_end(ap);
 }

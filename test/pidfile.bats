@@ -114,6 +114,15 @@ content_is() {
 	assert_file_not_exists "$T/rep2"
 }
 
+@test "--if-running skip -d -v: what usher says before detaching reaches the caller's stderr" {
+	daemon
+	run_usher -d -v --if-running skip -p "$T/app.pid" -- "$PROBE" \
+	    -r "$T/rep2" 3>&-
+	assert_equal "$status" 0
+	assert_equal "$stderr" "usher: $T/app.pid: already running; skipping"
+	assert_file_not_exists "$T/rep2"
+}
+
 @test "--if-running wait: a cron-like foreground run starts after the first ends" {
 	start_bg "$USHER" -p "$T/app.pid" -- sh -c \
 	    '"$0" -r "$1/rep" -W "$1/go" -T 10; : >"$1/first_done"' \
