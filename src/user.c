@@ -15,19 +15,82 @@
 #include "num.h"
 #include "user.h"
 
+static struct passwd	*pw_named(const char *);
+static struct passwd	*pw_numbered(uid_t);
+static struct passwd	*pw_file(const char *, uid_t);
 static int	group_lookup(const char *, gid_t *);
 static int	account_copy(const struct passwd *, struct ident *);
+static int	groups_of(struct ident *);
+static int	groups_file(struct ident *);
+static int	group_add(struct ident *, gid_t, int *);
+
+/*
+ * Where NSS finds nothing, the files themselves.  A static usher in an
+ * image that has /etc/passwd and /etc/group but no NSS modules (glibc's
+ * static getpwnam() loads them) still resolves -u; so does a dynamic one
+ * whose nsswitch.conf names no source that has the account.
+ */
+#define PASSWD_FILE	"/etc/passwd"
+#define GROUP_FILE	"/etc/group"
+
+static struct passwd *
+pw_named(const char *name)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwnam(name)) != NULL)
+		return pw;
+	return pw_file(name, 0);
+}
+
+static struct passwd *
+pw_numbered(uid_t uid)
+{
+	struct passwd	*pw;
+
+	if ((pw = getpwuid(uid)) != NULL)
+		return pw;
+	return pw_file(NULL, uid);
+}
+
+/* The first entry of /etc/passwd named name, or (name NULL) with uid. */
+static struct passwd *
+pw_file(const char *name, uid_t uid)
+{
+	struct passwd	*pw;
+	FILE		*fp;
+
+	if ((fp = fopen(PASSWD_FILE, "re")) == NULL)
+		return NULL;
+	while ((pw = fgetpwent(fp)) != NULL)
+		if (name != NULL ? strcmp(pw->pw_name, name) == 0 :
+		    pw->pw_uid == uid)
+			break;
+	fclose(fp);
+	return pw;
+}
 
 /* GROUP by name, or as a number. */
 static int
 group_lookup(const char *s, gid_t *gid)
 {
 	struct group	*gr;
+	FILE		*fp;
 	long long	 n;
 
 	if ((gr = getgrnam(s)) != NULL) {
 		*gid = gr->gr_gid;
 		return 0;
+	}
+	if ((fp = fopen(GROUP_FILE, "re")) != NULL) {
+		while ((gr = fgetgrent(fp)) != NULL &&
+		    strcmp(gr->gr_name, s) != 0)
+			continue;
+		fclose(fp);
+		if (gr != NULL) {
+			*gid = gr->gr_gid;
+			return 0;
+		}
 	}
 	/* (gid_t)-1 means "unchanged" to setgid(2): no group. */
 	if (num_dec(s, 0, UINT32_MAX - 1, &n) == -1)
@@ -49,12 +112,17 @@ account_copy(const struct passwd *pw, struct ident *id)
 	return 0;
 }
 
-/* The supplementary groups of the account, with its primary gid. */
+/*
+ * The supplementary groups of the account, with its primary gid: from
+ * NSS, or from /etc/group when NSS does not know the account.
+ */
 static int
 groups_of(struct ident *id)
 {
 	int	n = 16;
 
+	if (getpwnam(id->name) == NULL)
+		return groups_file(id);
 	for (;;) {
 		id->ngroups = n;
 		id->groups = reallocarray(id->groups, (size_t)n,
@@ -69,6 +137,52 @@ groups_of(struct ident *id)
 		else
 			n = id->ngroups;
 	}
+}
+
+/* The primary gid, and every group of /etc/group that lists the account. */
+static int
+groups_file(struct ident *id)
+{
+	struct group	 *gr;
+	FILE		 *fp;
+	char		**m;
+	int		  size = 0;
+
+	id->ngroups = 0;
+	if (group_add(id, id->gid, &size) == -1)
+		return -1;
+	if ((fp = fopen(GROUP_FILE, "re")) == NULL)
+		return 0;
+	while ((gr = fgetgrent(fp)) != NULL)
+		for (m = gr->gr_mem; *m != NULL; m++)
+			if (strcmp(*m, id->name) == 0 &&
+			    group_add(id, gr->gr_gid, &size) == -1) {
+				fclose(fp);
+				return -1;
+			}
+	fclose(fp);
+	return 0;
+}
+
+/* Add gid to id's groups, once; size is the room in id->groups. */
+static int
+group_add(struct ident *id, gid_t gid, int *size)
+{
+	gid_t	*g;
+	int	 i;
+
+	for (i = 0; i < id->ngroups; i++)
+		if (id->groups[i] == gid)
+			return 0;
+	if (id->ngroups == *size) {
+		g = reallocarray(id->groups, (size_t)*size + 16, sizeof(*g));
+		if (g == NULL)
+			return -1;
+		id->groups = g;
+		*size += 16;
+	}
+	id->groups[id->ngroups++] = gid;
+	return 0;
 }
 
 /*
@@ -94,10 +208,10 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 		user[colon - spec] = '\0';
 	id->set = true;
 	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
+	if ((pw = pw_named(user)) == NULL) {
 		isnum = num_dec(user, 0, UINT32_MAX - 1, &n) == 0;
 		if (isnum)
-			pw = getpwuid((uid_t)n);
+			pw = pw_numbered((uid_t)n);
 		if (pw == NULL && !isnum) {
 			(void)snprintf(err, len, "-u: unknown user '%s'", user);
 			return -1;

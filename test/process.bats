@@ -84,6 +84,43 @@ load test_helper
 	assert_equal "$(field "$T/rep2" groups)" 4343
 }
 
+# in_files_only CMD...: CMD in a mount namespace where NSS knows no
+# account (nsswitch.conf names a source that does not exist), but
+# /etc/passwd and /etc/group hold "ghost", as in an image with no NSS
+# modules for a static usher.
+in_files_only() {
+	cp /etc/passwd "$T/passwd"
+	cp /etc/group "$T/group"
+	echo 'ghost:x:4242:4343:Ghost:/home/ghost:/bin/ghostsh' >>"$T/passwd"
+	printf 'ghosts:x:4343:\nextra:x:4400:nobody,ghost\n' >>"$T/group"
+	printf 'passwd: nosuchsource\ngroup: nosuchsource\n' >"$T/nss"
+	unshare --mount sh -c 'mount --bind "$0/passwd" /etc/passwd &&
+	    mount --bind "$0/group" /etc/group &&
+	    mount --bind "$0/nss" /etc/nsswitch.conf && exec "$@"' "$T" "$@"
+}
+
+@test "-u reads /etc/passwd and /etc/group itself where NSS finds nothing" {
+	[ "$(id -u)" = 0 ] || fail "this test needs root"
+	run in_files_only getent passwd ghost
+	assert_equal "$status" 2	# NSS alone does not know ghost
+	run in_files_only "$USHER" -u ghost -- "$PROBE" -r - -e HOME -e SHELL
+	assert_equal "$status" 0
+	echo "$output" >"$T/rep"
+	assert_equal "$(field "$T/rep" uid)" 4242
+	assert_equal "$(field "$T/rep" gid)" 4343
+	assert_equal "$(field "$T/rep" groups)" 4343,4400
+	assert_equal "$(field "$T/rep" env.HOME)" /home/ghost
+	assert_equal "$(field "$T/rep" env.SHELL)" /bin/ghostsh
+	run in_files_only "$USHER" -u 4242:extra -- "$PROBE" -r -
+	assert_equal "$status" 0
+	echo "$output" >"$T/rep2"
+	assert_equal "$(field "$T/rep2" uid)" 4242
+	assert_equal "$(field "$T/rep2" gid)" 4400
+	run in_files_only "$USHER" -u ghost:nosuchgroup -- true
+	assert_equal "$status" 125
+	assert_equal "$output" "usher: -u: unknown group 'nosuchgroup'"
+}
+
 @test "-u USER -U HOME: the account's variable is removed, and no byte of it leaks" {
 	[ "$(id -u)" = 0 ] || fail "this test needs root"
 	# LeakSanitizer (make sanitize) reports a lost entry on stderr.
