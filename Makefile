@@ -38,7 +38,7 @@ HELPERS = $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,\
 	  $(wildcard test/helpers/*.c))
 
 .PHONY: all check sanitize lint valgrind fuzz deps deps-fuzz deps-lint \
-	deps-valgrind demo install uninstall clean helpers
+	deps-valgrind demo install uninstall clean helpers static
 
 all: $(BUILD)/usher
 
@@ -65,12 +65,27 @@ $(BUILD)/helpers/%: test/helpers/%.c $(BUILD)/libusher.a
 
 helpers: $(HELPERS)
 
+# make static: build/usher-static, with no run-time dependency at all, for
+# an image FROM scratch: static-pie where the toolchain can, libbsd and
+# libmd linked in.  Its own objects (build/static/), since it resolves -u
+# from /etc/passwd and /etc/group alone (user.c says why).
+STATIC_LD = $(shell echo 'int main(void){return 0;}' | \
+	    $(CC) -static-pie -x c - -o /dev/null 2>/dev/null && \
+	    echo -static-pie || echo -static)
+static:
+	$(MAKE) BUILD=$(BUILD)/static EXTRA_CFLAGS="-DUSHER_FILES_ONLY" \
+	    HARDEN_LD="$(STATIC_LD) -Wl,-z,relro,-z,now" \
+	    LDLIBS="$$(pkg-config --static --libs libbsd-overlay)" \
+	    $(BUILD)/static/usher
+	cp $(BUILD)/static/usher $(BUILD)/usher-static
+
 # Install the Debian packages that building and testing need, when any
 # is missing.  Run as root on Debian 12.  Each target that needs more than
 # the build and the suite installs its own list the same way.
 DEPS = gcc make libc6-dev libbsd-dev pkg-config bats bats-assert \
        bats-support bats-file mandoc manpages manpages-dev jq perl \
-       util-linux procps man-db bash-completion zsh fish
+       util-linux procps man-db bash-completion zsh fish runc \
+       busybox-static
 FUZZ_DEPS = clang libclang-rt-14-dev llvm
 LINT_DEPS = mandoc shellcheck clang-tidy git
 VALGRIND_DEPS = valgrind
@@ -92,17 +107,20 @@ deps-lint:
 deps-valgrind:
 	@want="$(VALGRIND_DEPS)"; $(INSTALL_MISSING)
 
+# test/container.bats runs build/usher-static under runc, in check and
+# in sanitize alike: a static binary is not sanitized.
 check: deps
-	$(MAKE) all helpers
+	$(MAKE) all helpers static
 	USHER=$(CURDIR)/$(BUILD)/usher HELPERS=$(CURDIR)/$(BUILD)/helpers \
-	    test/run check
+	    USHER_STATIC=$(CURDIR)/$(BUILD)/usher-static test/run check
 
 sanitize: deps
 	$(MAKE) BUILD=build/san EXTRA_CFLAGS="$(SAN)" \
 	    EXTRA_LDFLAGS="$(SAN)" HARDEN="-fstack-protector-strong -fPIE" \
 	    all helpers
+	$(MAKE) static
 	USHER=$(CURDIR)/build/san/usher HELPERS=$(CURDIR)/build/san/helpers \
-	    test/run sanitize
+	    USHER_STATIC=$(CURDIR)/$(BUILD)/usher-static test/run sanitize
 
 # libFuzzer harnesses: test/fuzz/fuzz_NAME.c, each built with every
 # module of src/ under clang's fuzzer, address and undefined sanitizers,
@@ -146,6 +164,8 @@ install: all
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions \
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
 	install -m 755 $(BUILD)/usher $(DESTDIR)$(BINDIR)/usher
+	if [ -f $(BUILD)/usher-static ]; then install -m 755 \
+	    $(BUILD)/usher-static $(DESTDIR)$(BINDIR)/usher-static; fi
 	install -m 644 man1/usher.1 $(DESTDIR)$(MANPREFIX)/man1/usher.1
 	install -m 644 completions/usher.bash \
 	    $(DESTDIR)$(DATADIR)/bash-completion/completions/usher
@@ -155,7 +175,8 @@ install: all
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/usher.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/usher $(DESTDIR)$(MANPREFIX)/man1/usher.1 \
+	rm -f $(DESTDIR)$(BINDIR)/usher $(DESTDIR)$(BINDIR)/usher-static \
+	    $(DESTDIR)$(MANPREFIX)/man1/usher.1 \
 	    $(DESTDIR)$(DATADIR)/bash-completion/completions/usher \
 	    $(DESTDIR)$(DATADIR)/zsh/site-functions/_usher \
 	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/usher.fish

@@ -33,12 +33,23 @@ static int	group_add(struct ident *, gid_t, int *);
 #define PASSWD_FILE	"/etc/passwd"
 #define GROUP_FILE	"/etc/group"
 
+/*
+ * The static build (make static) asks the files alone: glibc's static
+ * getpwnam() would load the NSS modules of whatever image it runs in,
+ * which need not match the glibc it was linked with.
+ */
+#ifdef USHER_FILES_ONLY
+static const bool	use_nss = false;
+#else
+static const bool	use_nss = true;
+#endif
+
 static struct passwd *
 pw_named(const char *name)
 {
 	struct passwd	*pw;
 
-	if ((pw = getpwnam(name)) != NULL)
+	if (use_nss && (pw = getpwnam(name)) != NULL)
 		return pw;
 	return pw_file(name, 0);
 }
@@ -48,7 +59,7 @@ pw_numbered(uid_t uid)
 {
 	struct passwd	*pw;
 
-	if ((pw = getpwuid(uid)) != NULL)
+	if (use_nss && (pw = getpwuid(uid)) != NULL)
 		return pw;
 	return pw_file(NULL, uid);
 }
@@ -66,7 +77,7 @@ pw_file(const char *name, uid_t uid)
 		if (name != NULL ? strcmp(pw->pw_name, name) == 0 :
 		    pw->pw_uid == uid)
 			break;
-	fclose(fp);
+	(void)fclose(fp);	/* read only: nothing to lose */
 	return pw;
 }
 
@@ -78,7 +89,7 @@ group_lookup(const char *s, gid_t *gid)
 	FILE		*fp;
 	long long	 n;
 
-	if ((gr = getgrnam(s)) != NULL) {
+	if (use_nss && (gr = getgrnam(s)) != NULL) {
 		*gid = gr->gr_gid;
 		return 0;
 	}
@@ -86,7 +97,7 @@ group_lookup(const char *s, gid_t *gid)
 		while ((gr = fgetgrent(fp)) != NULL &&
 		    strcmp(gr->gr_name, s) != 0)
 			continue;
-		fclose(fp);
+		(void)fclose(fp);	/* read only: nothing to lose */
 		if (gr != NULL) {
 			*gid = gr->gr_gid;
 			return 0;
@@ -121,7 +132,7 @@ groups_of(struct ident *id)
 {
 	int	n = 16;
 
-	if (getpwnam(id->name) == NULL)
+	if (!use_nss || getpwnam(id->name) == NULL)
 		return groups_file(id);
 	for (;;) {
 		id->ngroups = n;
@@ -157,10 +168,10 @@ groups_file(struct ident *id)
 		for (m = gr->gr_mem; *m != NULL; m++)
 			if (strcmp(*m, id->name) == 0 &&
 			    group_add(id, gr->gr_gid, &size) == -1) {
-				fclose(fp);
+				(void)fclose(fp);	/* read only: nothing to lose */
 				return -1;
 			}
-	fclose(fp);
+	(void)fclose(fp);	/* read only: nothing to lose */
 	return 0;
 }
 

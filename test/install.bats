@@ -22,6 +22,9 @@ INSTALLED=(
 	"share/zsh/site-functions/_usher:completions/_usher"
 	"share/fish/vendor_completions.d/usher.fish:completions/usher.fish"
 )
+# make static's binary too, when it was built (make check builds it).
+STATIC=$ROOT/build/usher-static
+[ ! -f "$STATIC" ] || INSTALLED+=("bin/usher-static:build/usher-static")
 
 # make_root DESTDIR TARGET: make TARGET with DESTDIR and PREFIX, and none of
 # the flags, jobserver or build folder of a make that may be running this
@@ -53,10 +56,13 @@ setup() {
 		[[ $src == */build/* ]] || cmp -s "$src" "$dst" ||
 		    fail "$dst differs from $src"
 	done
-	assert_file_executable "$R/bin/usher"
-	assert_equal "$(stat -c %a "$R/bin/usher")" 755
-	for pair in "${INSTALLED[@]:1}"; do
-		assert_equal "$(stat -c %a "$R/${pair%%:*}")" 644
+	for pair in "${INSTALLED[@]}"; do
+		dst=$R/${pair%%:*}
+		if [[ $dst == */bin/* ]]; then
+			assert_equal "$(stat -c %a "$dst")" 755
+		else
+			assert_equal "$(stat -c %a "$dst")" 644
+		fi
 	done
 	# Nothing else: the files above are all that make install writes.
 	run find "$BATS_FILE_TMPDIR/root" -type f
@@ -71,6 +77,15 @@ setup() {
 	assert_output --regexp '^usher [0-9]+\.[0-9]+\.[0-9]+$'
 	assert_equal "$stderr" ''
 	run --separate-stderr "$R/bin/usher" -- sh -c 'exit 3'
+	assert_equal "$status" 3
+}
+
+@test "install: the installed usher-static runs, and is the one make static built" {
+	[ -f "$STATIC" ] || skip "make static has not run (make check runs it)"
+	run --separate-stderr "$R/bin/usher-static" --version
+	assert_success
+	assert_output "$("$R/bin/usher" --version)"
+	run --separate-stderr "$R/bin/usher-static" -- sh -c 'exit 3'
 	assert_equal "$status" 3
 }
 

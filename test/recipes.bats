@@ -97,32 +97,6 @@ paths() {
 	assert_success
 }
 
-@test "README: the container entrypoint, as PID 1" {
-	local argv
-	mapfile -t argv < <(grep -F 'ENTRYPOINT ["usher", "--orphans"' "$README" |
-	    head -1 | sed 's/^ *ENTRYPOINT //' | jq -r '.[]')
-	assert_equal "${argv[0]}" usher
-	argv[0]=$USHER
-	# the app: a probe that waits for TERM; -D's 5 s shortened to 0.3 s
-	local i
-	for i in "${!argv[@]}"; do
-		[ "${argv[$i]}" = TERM:5s ] && argv[i]=TERM:0.3s
-		if [ "${argv[$i]}" = app ]; then
-			argv=("${argv[@]:0:$i}" "$PROBE" -r "$T/rep" -R "$T/ready" \
-			    -t TERM -s "$T/sig" -w TERM -T 10)
-			break
-		fi
-	done
-	start_bg unshare --pid --fork "${argv[@]}" 3>&-
-	wait_file "$T/ready"
-	local u
-	u=$(cat /proc/$!/task/$!/children)
-	kill -TERM "$u"
-	reap "$!"
-	assert_equal "$status" 0
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
-}
-
 @test "README: the fd recipes" {
 	cd "$T"
 	# 2>&1 into a pipe
