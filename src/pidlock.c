@@ -544,8 +544,7 @@ signal_all(const struct member *m, size_t n, int sig)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		if (send_signal(&m[i], sig) == 0 && sig != SIGKILL &&
-		    sig != SIGCONT)
+		if (send_signal(&m[i], sig) == 0 && signals_needs_cont(sig))
 			send_signal(&m[i], SIGCONT);
 }
 

@@ -141,3 +141,13 @@ signals_is_stop(int sig, int stop_signal)
 	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
 	    sig == SIGQUIT || sig == stop_signal;
 }
+
+/*
+ * Whether a process sent sig must get CONT after it: a stopped process acts
+ * on no signal but KILL (and CONT itself) until it is continued.
+ */
+bool
+signals_needs_cont(int sig)
+{
+	return sig != SIGKILL && sig != SIGCONT;
+}

@@ -7,8 +7,10 @@
  * signals_fd_std(), which leaves the real-time ones pending); usher
  * installs no handler.  signals_restore() gives a forked child (or usher
  * before exec) exactly the caller's mask and dispositions back; it is
- * async-signal-safe.  The saved mask and ignored set are the only global
- * state of usher.
+ * async-signal-safe.  The caller's mask and whether it ignored SIGCHLD
+ * (the only disposition usher changes) are the only global state of usher.
+ * signals_is_stop() and signals_needs_cont() are the rules of what a
+ * signal means to usher: pure, for every module that decides.
  */
 #ifndef SIGNALS_H
 #define SIGNALS_H
@@ -28,6 +30,7 @@ int	signals_fd_std(void);
 void	signals_restore(void);
 bool	signals_pending(int);
 bool	signals_is_stop(int, int);
+bool	signals_needs_cont(int);
 _Noreturn void	signals_die(int);
 
 #endif /* SIGNALS_H */
