@@ -297,7 +297,7 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 {
 	char	why[64];
 	pid_t	other;
-	int	sig;
+	int	r, i, sig;
 
 	while (pidlock_open(pl, path, &other) == -1) {
 		if (errno != EEXIST)
@@ -316,11 +316,16 @@ lock_one(const struct usher_config *cfg, struct instance *in,
 				strlcpy(why, "already running", sizeof(why));
 			fail_why(in, path, why);
 		}
-		if (pidlock_wait(path, in->sigfd, cfg->stop_signal, &sig) == -1) {
-			in->e.ended = true;
-			in->e.wstatus = sig;
-			finish(cfg, in);
-		}
+		if ((r = pidlock_wait(path, in->sigfd)) == -1)
+			fail_why(in, path, strerror(errno));
+		/* Other signals are dropped: there is no command yet. */
+		for (i = 0; r == 1 && i < SIGNALS_BATCH &&
+		    (sig = signals_read(in->sigfd)) != 0; i++)
+			if (signals_is_stop(sig, cfg->stop_signal)) {
+				in->e.ended = true;
+				in->e.wstatus = sig;
+				finish(cfg, in);
+			}
 	}
 }
 

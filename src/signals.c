@@ -80,6 +80,20 @@ signals_fd_std(void)
 	return signalfd(-1, &std, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/*
+ * The next signal read from fd, a signalfd of signals_fd() or
+ * signals_fd_std(), or 0 when none is there (or the read failed).
+ */
+int
+signals_read(int fd)
+{
+	struct signalfd_siginfo	si;
+
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
 /* In the child, before exec: the caller's dispositions and mask. */
 void
 signals_restore(void)
