@@ -162,13 +162,8 @@ content_is() {
 }
 
 @test "--if-running wait: starts as the lock goes, also when no holder can be seen (no tick)" {
-	local first second u t1 t2
-	start_bg "$USHER" -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
-	first=$!
-	wait_file "$T/rep"
-	track_pid "$(field "$T/rep" pid)"
-	wait_for 5 test -s "$T/app.pid"
+	local second u t1 t2
+	daemon
 	# In a pid namespace of its own, the waiting usher's /proc shows no
 	# holder of the lock: only a watch on the file can tell it when the
 	# lock goes.  A re-check every second starts it some 800 ms late
@@ -184,8 +179,7 @@ content_is() {
 	wait_for 5 grep -q '^State:[[:space:]]*S' "/proc/$u/status"
 	assert_file_not_exists "$T/rep2"
 	touch "$T/go"
-	reap "$first"
-	assert_equal "$status" 0
+	wait_gone "$spid" 5
 	t1=$(now_ms)
 	wait_file "$T/rep2" 5
 	t2=$(now_ms)
