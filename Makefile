@@ -32,7 +32,7 @@ SRC = src/num.c src/duration.c src/signame.c src/signals.c src/jobctl.c src/user
       src/envops.c src/fdmap.c src/spawn.c src/supervise.c src/status.c \
       src/vlog.c src/proctree.c src/report.c src/path.c src/pidlock.c \
       src/ready.c src/daemon.c src/ttyguard.c src/errline.c src/run.c \
-      src/sendq.c src/deadline.c
+      src/sendq.c src/deadline.c src/link.c
 OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
 HELPERS = $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,\
 	  $(wildcard test/helpers/*.c))

@@ -1,29 +1,26 @@
 /*
  * daemon.c: detach, and let the caller know how it went.
  *
- * The link speaks the exec-status protocol of spawn.c: one status byte and
- * one message line for a failure, a single 0 byte for success, nothing
- * (end of file) when -x exec'd the command.
+ * The caller hears it on the link (link.h): a word of status and message
+ * line for a failure or the command's end, a status of 0 alone for
+ * success, nothing (end of file) when -x exec'd the command.
  */
 #include <sys/wait.h>
 
-#include <linux/close_range.h>
-
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "daemon.h"
+#include "errline.h"
+#include "fdmap.h"
+#include "link.h"
 #include "signals.h"
-#include "spawn.h"
 
 static _Noreturn void	caller_wait(const struct usher_config *, int, pid_t);
-static int		cmp_int(const void *, const void *);
 static void		park_stdio_sources(const struct usher_config *);
 static int		null_stdio(void);
 
@@ -37,31 +34,26 @@ caller_wait(const struct usher_config *cfg, int fd, pid_t mid)
 {
 	struct timespec	zero = { 0, 0 };
 	sigset_t	all;
-	char		buf[SPAWN_MSG_MAX + 1];
-	ssize_t		n;
+	char		msg[LINK_MSG_MAX];
+	int		status, r;
 
 	sigfillset(&all);
 	/* Hold nothing of the instance: its lock, its pipes, its files. */
-	if (fd > 3)
-		close_range(3, (unsigned)fd - 1, 0);
-	closefrom(fd + 1);
+	fdmap_close_others(NULL, 0, &fd, 1);
 	/* What was sent before the fork is not the caller's to die of now. */
 	while (sigtimedwait(&all, NULL, &zero) > 0)
 		continue;
 	signals_restore();
-	do {
-		n = read(fd, buf, sizeof(buf) - 1);
-	} while (n == -1 && errno == EINTR);
+	r = link_recv(fd, &status, msg, sizeof(msg));
 	waitpid(mid, NULL, 0);
-	if (n > 0) {
-		buf[n] = '\0';
-		fputs(buf + 1, stderr);
-		exit((unsigned char)buf[0]);
+	if (r == 1) {
+		fputs(msg, stderr);
+		exit(status);
 	}
 	if (cfg->exec)
 		exit(0);
-	fputs("usher: -d: the supervisor ended without a word\n", stderr);
-	exit(EXIT_USHER);
+	errline_exit(EXIT_USHER, "-d", "the supervisor ended without a word",
+	    NULL);
 }
 
 /*
@@ -137,61 +129,38 @@ daemon_detach(const struct usher_config *cfg, int *link, const char **what)
 	return 0;
 }
 
-/* Tell the caller all went well. */
+/* Tell the caller all went well: a status of 0, no message. */
 void
 daemon_ok(int *link)
 {
-	if (*link == -1)
-		return;
-	if (write(*link, "", 1) == -1) {
-		/* The caller is gone: nobody to tell. */
-	}
-	close(*link);
-	*link = -1;
+	daemon_fail(link, 0, "");
 }
 
-/* Tell the caller what failed; it exits with status.  msg ends in \n. */
+/*
+ * Tell the caller how it ended: it exits with status, after printing msg
+ * (a line that ends in \n, or "").  Once: the link is closed after.
+ */
 void
 daemon_fail(int *link, int status, const char *msg)
 {
-	char	buf[SPAWN_MSG_MAX + 1];
-
 	if (*link == -1)
 		return;
-	buf[0] = (char)status;
-	strlcpy(buf + 1, msg, sizeof(buf) - 1);
-	if (write(*link, buf, 1 + strlen(buf + 1)) == -1) {
+	if (link_send(*link, status, msg) == -1) {
 		/* The caller is gone: nobody to tell. */
 	}
 	close(*link);
 	*link = -1;
-}
-
-static int
-cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
 }
 
 /*
  * In the detached supervisor: close every fd above 2 but those in keep[]
  * (usher's own, and the sources of the command's fd maps), so that no pipe
- * or file of the caller's stays open for the daemon's whole life.  keep[]
- * is sorted in place; -1 entries are ignored.
+ * or file of the caller's stays open for the daemon's whole life.  -1
+ * entries are ignored.  fdmap.c does the closing, for the forked child
+ * too.
  */
 void
 daemon_close_except(int *keep, size_t n)
 {
-	size_t	i;
-	int	lo = 3;
-
-	qsort(keep, n, sizeof(*keep), cmp_int);
-	for (i = 0; i < n; i++) {
-		if (keep[i] < lo)
-			continue;
-		if (keep[i] > lo)
-			close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
-		lo = keep[i] + 1;
-	}
-	closefrom(lo);
+	fdmap_close_others(NULL, 0, keep, n);
 }

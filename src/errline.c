@@ -4,7 +4,9 @@
  * keeps the reason and the newline.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "errline.h"
 
@@ -27,30 +29,39 @@ static void	put(char *, size_t, size_t *, const char *, size_t);
 static void	put_text(char *, size_t, size_t *, const char *, size_t);
 static void	put_part(char *, size_t, size_t *, const struct part *);
 
-/* "usher: PART: ...: PART\n", cut to fit in size bytes. */
+/*
+ * "usher: PART: ...: PART\n" (ERRLINE_LINE) or "PART: ...: PART"
+ * (ERRLINE_JOINED), cut to fit in size bytes.
+ */
 size_t
-errline(char *buf, size_t size, const char *part, ...)
+errline_build(char *buf, size_t size, enum errline_form form,
+    const char *part, ...)
 {
 	va_list	ap;
 	size_t	n;
 
 	va_start(ap, part);
-	n = build(buf, size, "usher: ", "\n", part, ap);
+	n = form == ERRLINE_LINE ? build(buf, size, "usher: ", "\n", part, ap) :
+	    build(buf, size, "", "", part, ap);
 	va_end(ap);
 	return n;
 }
 
-/* "PART: ...: PART", cut to fit in size bytes. */
-size_t
-errline_join(char *buf, size_t size, const char *part, ...)
+/* "usher: PART: ...: PART\n" on stderr, then exit with status. */
+_Noreturn void
+errline_exit(int status, const char *part, ...)
 {
+	char	line[ERRLINE_MAX];
 	va_list	ap;
-	size_t	n;
+	size_t	len;
 
 	va_start(ap, part);
-	n = build(buf, size, "", "", part, ap);
+	len = build(line, sizeof(line), "usher: ", "\n", part, ap);
 	va_end(ap);
-	return n;
+	if (write(STDERR_FILENO, line, len) == -1) {
+		/* stderr is gone: no one is left to tell. */
+	}
+	exit(status);
 }
 
 /*

@@ -13,7 +13,11 @@
  * character in a part (a newline, an escape) is shown as '?', so the line
  * stays one line whatever the parts hold.  Both return the length written
  * (without the NUL); both are async-signal-safe (no allocation, no stdio),
- * for the forked child.
+ * for the forked child.  Both are errline_build(), told which form.
+ *
+ * errline_exit() is errline() written to stderr, in one write(2), and
+ * exit(3) with a status: usher's own failure, where nothing else remains to
+ * be done (not for the forked child, which must _exit(2)).
  */
 #ifndef ERRLINE_H
 #define ERRLINE_H
@@ -27,7 +31,17 @@
  * much smaller than the line's fits the line uncut. */
 #define ERRLINE_EXTRA	(sizeof("usher: \n") - 1)
 
-size_t	errline(char *, size_t, const char *, ...);
-size_t	errline_join(char *, size_t, const char *, ...);
+enum errline_form {
+	ERRLINE_LINE,		/* "usher: PART: ...: PART\n" */
+	ERRLINE_JOINED		/* "PART: ...: PART" */
+};
+
+size_t	errline_build(char *, size_t, enum errline_form, const char *, ...);
+_Noreturn void	errline_exit(int, const char *, ...);
+
+#define errline(buf, size, ...)						\
+	errline_build((buf), (size), ERRLINE_LINE, __VA_ARGS__)
+#define errline_join(buf, size, ...)					\
+	errline_build((buf), (size), ERRLINE_JOINED, __VA_ARGS__)
 
 #endif /* ERRLINE_H */

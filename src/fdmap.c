@@ -51,8 +51,6 @@ static int	fdmap_place(const struct fdmap *, int);
 static int	fdmap_next_kept(const struct fdmap *, size_t, const int *,
 		    size_t, int);
 static void	fdmap_close_span(int, int);
-static void	fdmap_close_others(const struct fdmap *, size_t, const int *,
-		    size_t);
 
 /*
  * Parse one -f SPEC into *m.  The spec is kept, not copied: it must outlive
@@ -540,8 +538,12 @@ fdmap_close_span(int lo, int hi)
 		(void)close(fd);
 }
 
-/* Close every fd above 2 that no map fills and keep[] does not name. */
-static void
+/*
+ * Close every fd above 2 that no map fills and keep[] does not name (-1
+ * entries name none): usher's one "close all but these", for the forked
+ * child, the detached supervisor and the caller of -d.  Async-signal-safe.
+ */
+void
 fdmap_close_others(const struct fdmap *maps, size_t n, const int *keep,
     size_t nkeep)
 {

@@ -13,6 +13,7 @@
  * at start, and with close_others closes every other fd above 2 except the
  * nkeep fds in keep[] (usher's own, close-on-exec, such as the error pipe),
  * which it may renumber when a map targets them; keep[] is updated then.
+ * fdmap_close_others() is that closing alone (maps may be NULL, n 0).
  * fdmap_unlink_new() removes the files that fdmap_open() created, when
  * they are still empty and still at their paths: usher failed before the
  * command started, and leaves nothing behind.
@@ -53,5 +54,6 @@ int	fdmap_check(const struct fdmap *, size_t, char *, size_t);
 int	fdmap_open(struct fdmap *, size_t, mode_t, char *, size_t);
 void	fdmap_unlink_new(const struct fdmap *, size_t);
 int	fdmap_apply(const struct fdmap *, size_t, bool, int *, size_t);
+void	fdmap_close_others(const struct fdmap *, size_t, const int *, size_t);
 
 #endif /* FDMAP_H */

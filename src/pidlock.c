@@ -19,13 +19,16 @@
  * the file.  Each is pinned when found, by a pidfd and by its start time
  * (field 22 of /proc/PID/stat), and a signal goes through the pidfd or
  * follows a fresh look at the start time, so no process that took a pid
- * over is signalled.  The waits poll(2) the pidfds; without pidfd_open(2)
- * (old kernels, seccomp profiles) they look at /proc with a short backoff
- * until the deadline.
+ * over is signalled.  --stop's waits ppoll(2) the pidfds until a deadline
+ * (deadline.h); without pidfd_open(2) (old kernels, seccomp profiles) they
+ * look at /proc after naps that double, a fallback.  --if-running wait
+ * watches the file itself (inotify(7)): the lock goes with its holder's
+ * last close of the file, which the watch sees, whether the holder can be
+ * seen in /proc or not (another pid namespace).
  */
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/pidfd.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -43,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "num.h"
 #include "pidlock.h"
 #include "proctree.h"
@@ -70,10 +74,28 @@ static bool	holds_lock(long, const char *, dev_t, ino_t);
 static size_t	find_holders(const char *, struct member *, size_t);
 static bool	find_command(const char *, pid_t, const struct member *,
 		    size_t, struct member *);
-static void	deadline_in(struct timespec *, int);
-static int	deadline_left(const struct timespec *);
-static int	ms_of(const struct timespec *);
-static int	wait_gone(const struct member *, size_t, int, int);
+
+/* How a wait ended. */
+enum wait_end {
+	WAIT_FAILED = -1,	/* ppoll(2) failed: errno says why */
+	WAIT_FREE = 0,		/* the lock is free, or all are gone */
+	WAIT_SIGNAL = 1,	/* a signal is there to read */
+	WAIT_LIMIT,		/* the deadline passed first */
+	WAIT_AGAIN		/* something changed: look again */
+};
+
+static void	nap_set(struct deadline *, int);
+static int	wait_fds(struct pollfd *, size_t, const struct deadline *,
+		    size_t);
+static size_t	live_pidfds(const struct member *, size_t, struct pollfd *,
+		    bool *);
+static enum wait_end	wait_gone(const struct member *, size_t,
+			    const struct timespec *, int);
+static enum wait_end	wait_round(const char *, int);
+static int		watch_file(int);
+static bool		locked(int);
+static enum wait_end	wait_watch(int, int);
+static enum wait_end	wait_holders(const char *, int);
 
 /* Every open of a pidfile: never through a link, never a terminal, and
  * never a wait on a FIFO that was planted in its place. */
@@ -451,9 +473,20 @@ pidlock_state(const char *path, pid_t *pid)
 	return locked ? PIDLOCK_RUNNING : PIDLOCK_STALE;
 }
 
-/* Where a pidfd cannot be had, the waits look at /proc this often at most. */
+/*
+ * Where a pidfd cannot be had, the waits look at /proc after naps that
+ * double from 1 ms up to this many: the fallback, not the rule.
+ */
 #define NAP_MAX_MS	100
 #define NAP_LONG_MS	1000	/* in a wait without a deadline */
+
+/*
+ * What wakes --if-running wait: a close of the file by anyone (a holder's
+ * last close lets the lock go), and its removal, a rename, or a change of
+ * its links (usher removes its pidfile at its end).
+ */
+#define WATCH_EVENTS	(IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_ATTRIB | \
+			 IN_DELETE_SELF | IN_MOVE_SELF)
 
 /*
  * Pin pid as it is now into *m: a pidfd where the kernel gives one, and
@@ -544,8 +577,7 @@ signal_all(const struct member *m, size_t n, int sig)
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		if (send_signal(&m[i], sig) == 0 && sig != SIGKILL &&
-		    sig != SIGCONT)
+		if (send_signal(&m[i], sig) == 0 && signals_needs_cont(sig))
 			send_signal(&m[i], SIGCONT);
 }
 
@@ -671,147 +703,210 @@ find_command(const char *path, pid_t pid, const struct member *h, size_t n,
 	return false;
 }
 
-/* *end becomes ms milliseconds from now (-1: never). */
+/* d goes off ms milliseconds from now. */
 static void
-deadline_in(struct timespec *end, int ms)
+nap_set(struct deadline *d, int ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, end);
-	if (ms < 0) {
-		end->tv_sec = -1;
-		return;
-	}
-	end->tv_sec += ms / 1000;
-	end->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (end->tv_nsec >= 1000000000L) {
-		end->tv_sec++;
-		end->tv_nsec -= 1000000000L;
-	}
-}
+	struct timespec	in = { ms / 1000, (long)(ms % 1000) * 1000000L };
 
-/* Milliseconds until *end, rounded up; 0 once it passed, -1 for never. */
-static int
-deadline_left(const struct timespec *end)
-{
-	struct timespec	now;
-	long long	ns;
-
-	if (end->tv_sec < 0)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ns = (end->tv_sec - now.tv_sec) * 1000000000LL +
-	    (end->tv_nsec - now.tv_nsec);
-	return ns <= 0 ? 0 : (int)((ns + 999999) / 1000000);
-}
-
-/* A struct timespec as milliseconds for deadline_in(), capped. */
-static int
-ms_of(const struct timespec *ts)
-{
-	if (ts->tv_sec >= INT_MAX / 1000)
-		return INT_MAX;
-	return (int)(ts->tv_sec * 1000 + ts->tv_nsec / 1000000);
+	deadline_set(d, &in);
 }
 
 /*
- * Wait until every one of m has ended, or ms milliseconds (-1: no limit)
- * have passed, or (sigfd != -1) a signal came.  Returns 0 when all are
- * gone, 1 on the deadline, 2 for a signal.  The pidfds are polled; a
- * process without one (no pidfd_open) is looked at by its start time in
- * /proc after naps that double from 1 ms, so that a pid that was reused
- * counts as gone and none is ever waited for in its place.
+ * ppoll(2) the k fds of pfd until one is ready or the earliest of the n
+ * deadlines of dl (none on: no limit).  Returns what ppoll() does, 0 for
+ * an interruption, -1 with errno when it failed.
  */
 static int
-wait_gone(const struct member *m, size_t n, int ms, int sigfd)
+wait_fds(struct pollfd *pfd, size_t k, const struct deadline *dl, size_t n)
+{
+	struct timespec	left;
+	int		r;
+
+	r = ppoll(pfd, k, deadline_timeout(dl, n, &left), NULL);
+	return r == -1 && errno == EINTR ? 0 : r;
+}
+
+/*
+ * The pidfds of the members of m that still live, into pfd; *slow tells
+ * whether one that lives has none.  Returns how many went into pfd.
+ */
+static size_t
+live_pidfds(const struct member *m, size_t n, struct pollfd *pfd, bool *slow)
+{
+	size_t	i, k = 0;
+
+	*slow = false;
+	for (i = 0; i < n; i++) {
+		if (!alive(&m[i]))
+			continue;
+		if (m[i].pidfd == -1)
+			*slow = true;
+		else
+			pfd[k++] = (struct pollfd){ m[i].pidfd, POLLIN, 0 };
+	}
+	return k;
+}
+
+/*
+ * Wait until every one of m has ended (WAIT_FREE), or limit has passed
+ * (WAIT_LIMIT; NULL: no limit), or (sigfd != -1) a signal came
+ * (WAIT_SIGNAL).  The pidfds are polled.  A process without one (no
+ * pidfd_open) is looked at by its start time in /proc after naps that
+ * double from 1 ms, a deadline of their own: the fallback, where the
+ * kernel gives no pidfd.  So a pid that was reused counts as gone, and
+ * none is ever waited for in its place.
+ */
+static enum wait_end
+wait_gone(const struct member *m, size_t n, const struct timespec *limit,
+    int sigfd)
 {
 	struct pollfd	pfd[HOLDERS_MAX + 2];
-	struct timespec	end;
-	size_t		i, k;
-	int		nap = 1, nap_max, rest;
-	bool		left, slow;
+	struct deadline	dl[2];		/* the limit, the next nap */
+	struct timespec	now;
+	size_t		k;
+	int		nap = 1, nap_max;
+	bool		slow;
 
-	nap_max = ms < 0 ? NAP_LONG_MS : NAP_MAX_MS;
-	deadline_in(&end, ms);
+	nap_max = limit != NULL ? NAP_MAX_MS : NAP_LONG_MS;
+	deadline_off(&dl[0]);
+	deadline_off(&dl[1]);
+	if (limit != NULL)
+		deadline_set(&dl[0], limit);
 	for (;;) {
-		left = slow = false;
-		for (i = k = 0; i < n; i++) {
-			if (!alive(&m[i]))
-				continue;
-			left = true;
-			if (m[i].pidfd == -1)
-				slow = true;
-			else
-				pfd[k++] = (struct pollfd){ m[i].pidfd, POLLIN,
-				    0 };
-		}
-		if (!left)
-			return 0;
-		if ((rest = deadline_left(&end)) == 0)
-			return 1;
-		if (slow && (rest < 0 || rest > nap))
-			rest = nap;
+		if ((k = live_pidfds(m, n, pfd, &slow)) == 0 && !slow)
+			return WAIT_FREE;
+		deadline_now(&now);
+		if (deadline_due(&dl[0], &now))
+			return WAIT_LIMIT;
+		if (slow)
+			nap_set(&dl[1], nap);
 		pfd[k++] = (struct pollfd){ sigfd, POLLIN, 0 };
-		if (poll(pfd, k, rest) > 0 && sigfd != -1 &&
-		    pfd[k - 1].revents != 0)
-			return 2;
+		if (wait_fds(pfd, k, dl, 2) == -1)
+			return WAIT_FAILED;
+		if (sigfd != -1 && pfd[k - 1].revents != 0)
+			return WAIT_SIGNAL;
 		if (slow && nap < nap_max)
 			nap = nap * 2 > nap_max ? nap_max : nap * 2;
 	}
 }
 
 /*
- * The pids of the processes that hold path's lock, into a malloc'd *out.
+ * --if-running wait: block until path's lock is free, watching sigfd.
+ * Returns 0 when the lock is free, or path no longer names a locked
+ * regular file (pidlock_open() is to try again, and says what is wrong);
+ * 1 when sigfd is readable, the signals left there for the caller to read
+ * and judge; -1 with errno set when the wait itself failed.  No tick:
+ * each round watches the file (watch_file()) and wakes when it is closed,
+ * removed, renamed or unlinked.  Only where no watch can be had does it
+ * wait for the holders (wait_holders()).
  */
-size_t
-pidlock_holders(const char *path, pid_t **out)
+int
+pidlock_wait(const char *path, int sigfd)
 {
-	struct member	m[HOLDERS_MAX];
-	size_t		i, n;
+	enum wait_end	r;
 
-	if ((*out = reallocarray(NULL, HOLDERS_MAX, sizeof(pid_t))) == NULL)
-		return 0;
-	n = find_holders(path, m, HOLDERS_MAX);
-	for (i = 0; i < n; i++) {
-		(*out)[i] = m[i].pid;
-		unpin(&m[i]);
-	}
-	return n;
+	while ((r = wait_round(path, sigfd)) == WAIT_AGAIN)
+		continue;
+	return r == WAIT_SIGNAL ? 1 : r == WAIT_FAILED ? -1 : 0;
 }
 
 /*
- * --if-running wait: block until path's lock is free, watching sigfd.
- * Returns 0 when free (try to lock again), or -1 with *sig when a stop
- * signal (signals_is_stop()) came first; other signals are dropped,
- * there being no command yet to forward them to.  Where no holder can be
- * seen (another pid namespace), it looks again every second.
+ * One round: open the file (only a regular file, never through a link),
+ * watch it, and only then look at its lock, so that no release after the
+ * look goes unseen.  The fd stays open until the round ends, so that the
+ * round's own open and close wake no one, least of all itself.
  */
-int
-pidlock_wait(const char *path, int sigfd, int stop_signal, int *sig)
+static enum wait_end
+wait_round(const char *path, int sigfd)
 {
-	struct signalfd_siginfo	si;
-	struct member		m[HOLDERS_MAX];
-	struct pollfd		pfd = { sigfd, POLLIN, 0 };
-	pid_t			pid;
-	size_t			i, n;
-	int			r;
+	struct stat	st;
+	enum wait_end	r;
+	int		fd, ifd;
 
-	for (;;) {
-		if (pidlock_state(path, &pid) != PIDLOCK_RUNNING)
-			return 0;
-		if ((n = find_holders(path, m, HOLDERS_MAX)) == 0)
-			r = poll(&pfd, 1, NAP_LONG_MS) > 0 ? 2 : 1;
-		else
-			r = wait_gone(m, n, -1, sigfd);
-		for (i = 0; i < n; i++)
-			unpin(&m[i]);
-		if (r != 2)
-			continue;
-		for (i = 0; i < SIGNALS_BATCH &&
-		    read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si); i++) {
-			*sig = (int)si.ssi_signo;
-			if (signals_is_stop(*sig, stop_signal))
-				return -1;
-		}
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (fd = open(path, O_RDONLY | OPEN_FLAGS)) == -1)
+		return WAIT_FREE;
+	if ((ifd = watch_file(fd)) == -1) {
+		close(fd);
+		return wait_holders(path, sigfd);
 	}
+	r = locked(fd) ? wait_watch(ifd, sigfd) : WAIT_FREE;
+	close(ifd);
+	close(fd);
+	return r;
+}
+
+/*
+ * An inotify fd watching the file open as fd for WATCH_EVENTS, or -1.  The
+ * watch is put through /proc/self/fd, on the very file that was opened
+ * (without following a link), not on whatever the path names by now.
+ */
+static int
+watch_file(int fd)
+{
+	char	proc[64];
+	int	ifd;
+
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		return -1;
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (inotify_add_watch(ifd, proc, WATCH_EVENTS) == -1) {
+		close(ifd);
+		return -1;
+	}
+	return ifd;
+}
+
+/* Whether fd is a regular file whose lock an instance holds. */
+static bool
+locked(int fd)
+{
+	struct stat	st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+}
+
+/* Sleep until the watch on ifd or sigfd has something. */
+static enum wait_end
+wait_watch(int ifd, int sigfd)
+{
+	struct pollfd	pfd[2] = { { sigfd, POLLIN, 0 }, { ifd, POLLIN, 0 } };
+
+	if (wait_fds(pfd, 2, NULL, 0) == -1)
+		return WAIT_FAILED;
+	return pfd[0].revents != 0 ? WAIT_SIGNAL : WAIT_AGAIN;
+}
+
+/*
+ * The fallback, where the kernel gives no watch (its inotify limits
+ * reached): wait for the holders that /proc shows.  Where none can be seen
+ * (another pid namespace), nothing can say when the lock goes: the file is
+ * looked at again after NAP_LONG_MS, or at a signal.
+ */
+static enum wait_end
+wait_holders(const char *path, int sigfd)
+{
+	struct member	m[HOLDERS_MAX];
+	struct deadline	nap;
+	struct pollfd	pfd = { sigfd, POLLIN, 0 };
+	pid_t		pid;
+	size_t		i, n;
+	enum wait_end	r;
+
+	if (pidlock_state(path, &pid) != PIDLOCK_RUNNING)
+		return WAIT_FREE;
+	if ((n = find_holders(path, m, HOLDERS_MAX)) == 0) {
+		nap_set(&nap, NAP_LONG_MS);
+		if (wait_fds(&pfd, 1, &nap, 1) == -1)
+			return WAIT_FAILED;
+		return pfd.revents != 0 ? WAIT_SIGNAL : WAIT_AGAIN;
+	}
+	r = wait_gone(m, n, NULL, sigfd);
+	for (i = 0; i < n; i++)
+		unpin(&m[i]);
+	return r == WAIT_FREE ? WAIT_AGAIN : r;
 }
 
 /*
@@ -826,9 +921,10 @@ int
 pidlock_stop(const char *path, int sig, const struct timespec *grace)
 {
 	struct member	m[HOLDERS_MAX + 1];
+	struct timespec	cmd_end = { 2, 0 }, kill_end = { 5, 0 };
 	pid_t		pid;
 	size_t		i, n;
-	int		r;
+	enum wait_end	r;
 	bool		cmd;
 
 	if (pidlock_state(path, &pid) != PIDLOCK_RUNNING)
@@ -840,16 +936,17 @@ pidlock_stop(const char *path, int sig, const struct timespec *grace)
 		    "are signalled", path);
 	cmd = find_command(path, pid, m, n, &m[n]);
 	signal_all(m, n, sig);
-	r = wait_gone(m, n, ms_of(grace), -1);
-	if (r != 0 && cmd && send_signal(&m[n], SIGKILL) == 0) {
+	r = wait_gone(m, n, grace, -1);
+	if (r != WAIT_FREE && cmd && send_signal(&m[n], SIGKILL) == 0) {
 		/* The supervisor ends once its command has: give it time. */
-		r = wait_gone(m, n, 2000, -1);
+		r = wait_gone(m, n, &cmd_end, -1);
 	}
-	if (r != 0) {
+	if (r != WAIT_FREE) {
 		signal_all(m, n, SIGKILL);
-		r = wait_gone(m, n, 5000, -1);
+		r = wait_gone(m, n, &kill_end, -1);
 	}
 	for (i = 0; i < n + (cmd ? 1 : 0); i++)
 		unpin(&m[i]);
-	return r == 0 && pidlock_state(path, &pid) != PIDLOCK_RUNNING ? 0 : 1;
+	return r == WAIT_FREE && pidlock_state(path, &pid) != PIDLOCK_RUNNING ?
+	    0 : 1;
 }

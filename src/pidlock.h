@@ -2,9 +2,11 @@
  * pidlock.h: pidfiles (SPEC §5).  The writing side: open and lock before
  * anything starts, write a given pid (the command's, or usher's own),
  * empty it while no command runs, remove it at the end.  The reading side:
- * --status, --stop, --if-running wait, and which processes hold a
- * pidfile's lock (an flock on their open file, as /proc/PID/fdinfo shows
- * it).  pidlock_parse() is the one reader of a pid in a file.  Only
+ * --status, --stop (which signals the processes that hold a pidfile's lock,
+ * an flock on their open file as /proc/PID/fdinfo shows it), and
+ * --if-running wait, pidlock_wait(), which returns when the lock is free
+ * or a signal is there to read, and leaves what a signal means to its
+ * caller.  pidlock_parse() is the one reader of a pid in a file.  Only
  * pidlock_fd() and pidlock_unlink() are async-signal-safe (for -x, whose
  * exec may fail).
  */
@@ -52,8 +54,7 @@ void	pidlock_unlink(const struct pidlock *);
 void	pidlock_remove(struct pidlock *);
 int	pidlock_parse(const char *, size_t, long, pid_t *);
 enum pidlock_state	pidlock_state(const char *, pid_t *);
-size_t	pidlock_holders(const char *, pid_t **);
-int	pidlock_wait(const char *, int, int, int *);
+int	pidlock_wait(const char *, int);
 int	pidlock_stop(const char *, int, const struct timespec *);
 
 #endif /* PIDLOCK_H */

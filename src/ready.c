@@ -229,12 +229,3 @@ ready_remove(struct ready *r)
 	rmdir(path);
 	r->env[0] = '\0';
 }
-
-/* Close usher's end; the command's end is closed by the caller. */
-void
-ready_close(struct ready *r)
-{
-	if (r->fd != -1)
-		close(r->fd);
-	r->fd = -1;
-}

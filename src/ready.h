@@ -31,7 +31,6 @@ struct ready {
 
 int	ready_open(struct ready *, enum ready_kind, uid_t);
 int	ready_read(struct ready *);
-void	ready_close(struct ready *);
 void	ready_remove(struct ready *);
 
 #endif /* READY_H */

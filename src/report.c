@@ -193,38 +193,21 @@ report_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-/* One ASCII byte, escaped as JSON requires. */
+/*
+ * One ASCII byte, escaped as JSON requires: the quote, the backslash and
+ * the five controls that have a short escape, the other controls as \u.
+ */
 static void
 report_byte(FILE *fp, unsigned char c)
 {
-	switch (c) {
-	case '"':
-		fputs("\\\"", fp);
-		break;
-	case '\\':
-		fputs("\\\\", fp);
-		break;
-	case '\b':
-		fputs("\\b", fp);
-		break;
-	case '\f':
-		fputs("\\f", fp);
-		break;
-	case '\n':
-		fputs("\\n", fp);
-		break;
-	case '\r':
-		fputs("\\r", fp);
-		break;
-	case '\t':
-		fputs("\\t", fp);
-		break;
-	default:
-		if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
+	const char	*from = "\"\\\b\f\n\r\t", *to = "\"\\bfnrt", *p;
+
+	if (c != '\0' && (p = strchr(from, c)) != NULL)
+		fprintf(fp, "\\%c", to[p - from]);
+	else if (c < 0x20)
+		fprintf(fp, "\\u%04x", c);
+	else
+		fputc(c, fp);
 }
 
 /*

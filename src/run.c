@@ -30,6 +30,7 @@
 #include "report.h"
 #include "run.h"
 #include "signals.h"
+#include "link.h"
 #include "spawn.h"
 #include "status.h"
 #include "supervise.h"
@@ -156,7 +157,7 @@ fill_stdio(struct supervisor *s)
 static void
 check_report(const struct usher_config *cfg, struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX];
+	char	msg[LINK_MSG_MAX];
 
 	if (cfg->report == NULL)
 		return;
@@ -180,7 +181,7 @@ static void
 prepare(const struct usher_config *cfg, struct supervisor *s)
 {
 	struct launch	*l = &s->launch;
-	char		 msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
+	char		 msg[LINK_MSG_MAX - ERRLINE_EXTRA];
 
 	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1)
 		errx(EXIT_USHER, "%s", msg);
@@ -212,7 +213,7 @@ prepare(const struct usher_config *cfg, struct supervisor *s)
 static void
 open_files(const struct usher_config *cfg, struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
+	char	msg[LINK_MSG_MAX - ERRLINE_EXTRA];
 	mode_t	mask;
 
 	mask = umask(0);
@@ -262,7 +263,7 @@ lock_one(const struct usher_config *cfg, struct supervisor *s,
 {
 	char	why[64];
 	pid_t	other;
-	int	sig;
+	int	r, i, sig;
 
 	while (pidlock_open(pl, path, &other) == -1) {
 		if (errno != EEXIST)
@@ -282,8 +283,13 @@ lock_one(const struct usher_config *cfg, struct supervisor *s,
 				strlcpy(why, "already running", sizeof(why));
 			fail_why(s, path, why);
 		}
-		if (pidlock_wait(path, s->sigfd, cfg->stop_signal, &sig) == -1)
-			stopped_before_start(s, sig);
+		if ((r = pidlock_wait(path, s->sigfd)) == -1)
+			fail_why(s, path, strerror(errno));
+		/* Other signals are dropped: there is no command yet. */
+		for (i = 0; r == 1 && i < SIGNALS_BATCH &&
+		    (sig = signals_read(s->sigfd)) != 0; i++)
+			if (signals_is_stop(sig, cfg->stop_signal))
+				stopped_before_start(s, sig);
 	}
 }
 
@@ -297,7 +303,7 @@ static void
 detach(const struct usher_config *cfg, struct supervisor *s)
 {
 	const char	*what;
-	char		 line[SPAWN_MSG_MAX];
+	char		 line[LINK_MSG_MAX];
 	int		*keep;
 	size_t		 i, n = 0;
 
@@ -402,7 +408,7 @@ supervise(const struct usher_config *cfg, struct supervisor *s)
 static _Noreturn void
 fail(struct supervisor *s, const char *msg)
 {
-	char	line[SPAWN_MSG_MAX];
+	char	line[LINK_MSG_MAX];
 
 	errline(line, sizeof(line), msg, NULL);
 	fail_line(s, line);
@@ -412,7 +418,7 @@ fail(struct supervisor *s, const char *msg)
 static _Noreturn void
 fail_why(struct supervisor *s, const char *what, const char *reason)
 {
-	char	line[SPAWN_MSG_MAX];
+	char	line[LINK_MSG_MAX];
 
 	errline(line, sizeof(line), what, reason, NULL);
 	fail_line(s, line);
@@ -456,7 +462,7 @@ fail_line(struct supervisor *s, const char *line)
 static _Noreturn void
 finish(const struct usher_config *cfg, struct supervisor *s)
 {
-	char		msg[SPAWN_MSG_MAX];
+	char		msg[LINK_MSG_MAX];
 	struct outcome	o;
 	int		status;
 
@@ -506,7 +512,7 @@ write_report(const struct usher_config *cfg, const struct supervisor *s,
 		.restarts = s->restarts, .status = status,
 	};
 	struct timespec	now;
-	char		msg[SPAWN_MSG_MAX], error[SPAWN_MSG_MAX];
+	char		msg[LINK_MSG_MAX], error[LINK_MSG_MAX];
 
 	if (line != NULL) {
 		if (strncmp(line, "usher: ", 7) == 0)

@@ -80,6 +80,20 @@ signals_fd_std(void)
 	return signalfd(-1, &std, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/*
+ * The next signal read from fd, a signalfd of signals_fd() or
+ * signals_fd_std(), or 0 when none is there (or the read failed).
+ */
+int
+signals_read(int fd)
+{
+	struct signalfd_siginfo	si;
+
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
 /* In the child, before exec: the caller's dispositions and mask. */
 void
 signals_restore(void)
@@ -140,4 +154,14 @@ signals_is_stop(int sig, int stop_signal)
 {
 	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
 	    sig == SIGQUIT || sig == stop_signal;
+}
+
+/*
+ * Whether a process sent sig must get CONT after it: a stopped process acts
+ * on no signal but KILL (and CONT itself) until it is continued.
+ */
+bool
+signals_needs_cont(int sig)
+{
+	return sig != SIGKILL && sig != SIGCONT;
 }

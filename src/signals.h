@@ -4,11 +4,14 @@
  * signals_init() runs first thing in main: it blocks every signal and
  * remembers the caller's mask and which signals the caller ignored.  From
  * then on signals are read from the descriptor of signals_fd() (or of
- * signals_fd_std(), which leaves the real-time ones pending); usher
+ * signals_fd_std(), which leaves the real-time ones pending), one by one
+ * with signals_read() where the sender's details do not matter; usher
  * installs no handler.  signals_restore() gives a forked child (or usher
  * before exec) exactly the caller's mask and dispositions back; it is
- * async-signal-safe.  The saved mask and ignored set are the only global
- * state of usher.
+ * async-signal-safe.  The caller's mask and whether it ignored SIGCHLD
+ * (the only disposition usher changes) are the only global state of usher.
+ * signals_is_stop() and signals_needs_cont() are the rules of what a
+ * signal means to usher: pure, for every module that decides.
  */
 #ifndef SIGNALS_H
 #define SIGNALS_H
@@ -25,9 +28,11 @@
 void	signals_init(void);
 int	signals_fd(void);
 int	signals_fd_std(void);
+int	signals_read(int);
 void	signals_restore(void);
 bool	signals_pending(int);
 bool	signals_is_stop(int, int);
+bool	signals_needs_cont(int);
 _Noreturn void	signals_die(int);
 
 #endif /* SIGNALS_H */

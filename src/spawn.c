@@ -15,6 +15,7 @@
 
 #include "errline.h"
 #include "fdmap.h"
+#include "link.h"
 #include "signals.h"
 #include "spawn.h"
 #include "ttyguard.h"
@@ -34,27 +35,25 @@ static _Noreturn void	setup_exec(const struct launch *, struct reporter *,
 static void		watch_parent(const struct launch *, pid_t);
 
 /*
- * Report "usher: CONTEXT: [WHAT: ]REASON" and _exit with status.  On the
- * pipe, the status byte comes first; the line is cut (errline.h) so that
- * both fit in one atomic write.
+ * Report "usher: CONTEXT: [WHAT: ]REASON" and _exit with status: on the
+ * pipe as a word of the link (link.h), else as a line in one write.
  */
 static _Noreturn void
 fail(const struct reporter *r, int status, const char *ctx, const char *what,
     const char *reason)
 {
-	char	 buf[SPAWN_MSG_MAX + 1];
-	size_t	 off = 0, len;
+	char	 line[LINK_MSG_MAX];
+	size_t	 len;
 
 	if (r->unlink != NULL)
 		pidlock_unlink(r->unlink);
-	if (r->pipe)
-		buf[off++] = (char)status;
 	if (what != NULL)
-		len = errline(buf + off, sizeof(buf) - 1, ctx, what, reason,
-		    NULL);
+		len = errline(line, sizeof(line), ctx, what, reason, NULL);
 	else
-		len = errline(buf + off, sizeof(buf) - 1, ctx, reason, NULL);
-	if (write(r->fd, buf, off + len) == -1)
+		len = errline(line, sizeof(line), ctx, reason, NULL);
+	if (r->pipe)
+		(void)link_send(r->fd, status, line);
+	else if (write(r->fd, line, len) == -1)
 		_exit(status);
 	_exit(status);
 }
@@ -66,14 +65,15 @@ fail(const struct reporter *r, int status, const char *ctx, const char *what,
 static void
 watch_parent(const struct launch *l, pid_t parent)
 {
-	sigset_t	set;
+	struct sigaction	dfl = { .sa_handler = SIG_DFL };
+	sigset_t		set;
 
 	if (l->pdeathsig == 0)
 		return;
 	prctl(PR_SET_PDEATHSIG, l->pdeathsig, 0, 0, 0);
 	if (getppid() == parent)
 		return;
-	(void)signal(l->pdeathsig, SIG_DFL);
+	sigaction(l->pdeathsig, &dfl, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, l->pdeathsig);
 	kill(getpid(), l->pdeathsig);
@@ -178,22 +178,8 @@ spawn_start(const struct launch *l, int *fdp)
 int
 spawn_result(int fd, int *status, char *msg, size_t len)
 {
-	char	buf[SPAWN_MSG_MAX + 1];
-	ssize_t	n;
-
-	do {
-		n = read(fd, buf, sizeof(buf) - 1);
-	} while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return -1;
-	if (n == 0)
-		return 0;
-	buf[n] = '\0';
-	*status = (unsigned char)buf[0];
-	strlcpy(msg, buf + 1, len);
-	return 1;
+	return link_recv(fd, status, msg, len);
 }
-
 /*
  * -x: set up and exec in place.  Errors go to usher's own stderr, kept
  * aside first, so an fd map of fd 2 does not swallow them; or, with -d,

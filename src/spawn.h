@@ -6,8 +6,8 @@
  * terminal, fd maps, cwd, umask, the terminal guard and the user with -u,
  * parent-death signal, environment, the caller's signal state) and
  * execs.  Any failure in the child travels back through a close-on-exec
- * pipe as one status byte and one message line; end of file without a byte
- * means exec succeeded.  spawn_exec() does the same setup in usher itself
+ * pipe, the link (link.h): one status byte and one message line; end of
+ * file without a word means exec succeeded.  spawn_result() reads it.  spawn_exec() does the same setup in usher itself
  * and execs in place (-x).
  */
 #ifndef SPAWN_H
@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "jobctl.h"
+#include "link.h"
 #include "pidlock.h"
 #include "usher.h"
 #include "user.h"
@@ -32,8 +33,8 @@ struct launch {
 	int		  exec_link;	/* -d -x: errors go to the caller */
 };
 
-/* A message line and its NUL; on a pipe, a status byte goes before it. */
-#define SPAWN_MSG_MAX	512
+/* A message line and its NUL, as the link carries it (link.h). */
+#define SPAWN_MSG_MAX	LINK_MSG_MAX
 
 pid_t	spawn_start(const struct launch *, int *);
 int	spawn_result(int, int *, char *, size_t);

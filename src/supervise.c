@@ -135,7 +135,7 @@ int
 supervise_word(const struct supervisor *s, int status, char *msg,
     size_t size)
 {
-	char	name[SIGNAME_MAX], cmd[CMD_SHOWN];
+	char	name[SIGNAME_MAX], cmd[CMD_SHOWN], why[64];
 
 	msg[0] = '\0';
 	if (s->why == WHY_SETUP) {
@@ -150,12 +150,13 @@ supervise_word(const struct supervisor *s, int status, char *msg,
 		return status;
 	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
 	if (WIFSIGNALED(s->wstatus))
-		(void)snprintf(msg, size, "usher: %s: killed by signal %s "
-		    "before it was ready\n", cmd, signame_str(
-		    WTERMSIG(s->wstatus), name, sizeof(name)));
+		(void)snprintf(why, sizeof(why), "killed by signal %s before "
+		    "it was ready", signame_str(WTERMSIG(s->wstatus), name,
+		    sizeof(name)));
 	else
-		(void)snprintf(msg, size, "usher: %s: exited with status %d "
-		    "before it was ready\n", cmd, WEXITSTATUS(s->wstatus));
+		(void)snprintf(why, sizeof(why), "exited with status %d before "
+		    "it was ready", WEXITSTATUS(s->wstatus));
+	errline(msg, size, cmd, why, NULL);
 	return status_code(s->wstatus);
 }
 
@@ -163,13 +164,11 @@ supervise_word(const struct supervisor *s, int status, char *msg,
 static size_t
 word_not_ready(const struct supervisor *s, char *msg, size_t size)
 {
-	char	cmd[CMD_SHOWN];
-	int	n;
+	char	cmd[CMD_SHOWN], why[CMD_SHOWN + 32];
 
 	errline_join(cmd, sizeof(cmd), s->cfg->argv[0], NULL);
-	n = snprintf(msg, size, "usher: --ready: %s was not ready in time\n",
-	    cmd);
-	return n < 0 ? 0 : (size_t)n;
+	(void)snprintf(why, sizeof(why), "%s was not ready in time", cmd);
+	return errline(msg, size, "--ready", why, NULL);
 }
 
 /*
@@ -477,7 +476,7 @@ on_ready(struct supervisor *s)
 static void
 on_ready_timeout(struct supervisor *s)
 {
-	char	msg[SPAWN_MSG_MAX];
+	char	msg[LINK_MSG_MAX];
 	size_t	len;
 
 	if (s->readiness != RDY_WAIT || supervise_ended(s))
@@ -528,7 +527,7 @@ stop_command(struct supervisor *s, const char *what, enum sup_why why,
 	    signame_str(s->cfg->stop_signal, name, sizeof(name)));
 	stopping(s, why);
 	deliver(s, s->cfg->stop_signal, NULL);
-	if (s->cfg->stop_signal != SIGKILL && s->cfg->stop_signal != SIGCONT)
+	if (signals_needs_cont(s->cfg->stop_signal))
 		deliver(s, SIGCONT, NULL);
 	if (!must_end || s->cfg->kill_after_set)
 		arm_kill(s);
@@ -742,7 +741,7 @@ signal_orphans(struct supervisor *s, int sig)
 	say(s, "sending signal %d to %zu leftover processes", sig, n);
 	for (i = 0; i < n; i++) {
 		kill(pids[i], sig);
-		if (sig != SIGKILL && sig != SIGCONT)
+		if (signals_needs_cont(sig))
 			kill(pids[i], SIGCONT);
 	}
 	free(pids);

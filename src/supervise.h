@@ -56,6 +56,7 @@
 #include "proctree.h"
 #include "ready.h"
 #include "sendq.h"
+#include "link.h"
 #include "spawn.h"
 #include "usher.h"
 
@@ -113,7 +114,7 @@ struct supervisor {
 	pid_t		 cmd;		/* the last child that exec'd, or -1 */
 	int		 wstatus;	/* how cmd ended, once it has */
 	int		 fail_status;	/* WHY_SETUP: 125, 126 or 127 */
-	char		 fail_msg[SPAWN_MSG_MAX]; /* WHY_SETUP: its line */
+	char		 fail_msg[LINK_MSG_MAX]; /* WHY_SETUP: its line */
 	int		 errfd;		/* exec-status pipe, until read */
 	bool		 expect_stop;	/* -s: we stopped it, do not mirror */
 	struct signalfd_siginfo held[DELAY_MAX]; /* one per -D, while

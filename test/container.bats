@@ -270,7 +270,7 @@ cstart() {
 	app_script
 	cstart "${argv[@]}"
 	wait_file "$OUT/ready" 20
-	assert_equal "$(cat "$OUT/args")" --serve
+	assert_equal "$(cat "$OUT/args")" ""
 	t0=$(now_ms)
 	runc kill "$ID" TERM
 	reap "$cpid"

@@ -170,6 +170,54 @@ content_is() {
 	touch "$T/go2"
 }
 
+@test "--if-running wait: starts as the lock goes, also when no holder can be seen (no tick)" {
+	local second u t1 t2
+	daemon
+	# In a pid namespace of its own, the waiting usher's /proc shows no
+	# holder of the lock: only a watch on the file can tell it when the
+	# lock goes.  A re-check every second starts it some 800 ms late
+	# here: the lock goes some 100 ms into the second that began with the
+	# wait; a watch, at once (well under 200 ms, even on a busy machine).
+	start_bg unshare --pid --fork --mount-proc "$USHER" --if-running wait \
+	    -p "$T/app.pid" -- "$PROBE" -r "$T/rep2" 3>&-
+	second=$!
+	wait_for 5 pgrep -P "$second"
+	u=$(pgrep -P "$second")
+	track_pid "$u"
+	# (asleep: the one place where it sleeps is its wait)
+	wait_for 5 grep -q '^State:[[:space:]]*S' "/proc/$u/status"
+	assert_file_not_exists "$T/rep2"
+	touch "$T/go"
+	wait_gone "$spid" 5
+	t1=$(now_ms)
+	wait_file "$T/rep2" 5
+	t2=$(now_ms)
+	reap "$second"
+	assert_equal "$status" 0
+	[ $((t2 - t1)) -lt 500 ] ||
+	    fail "the waiting usher started $((t2 - t1)) ms after the lock went"
+}
+
+@test "--if-running wait: USR1 meanwhile is dropped, TERM ends usher as by TERM, nothing started" {
+	daemon
+	start_bg "$USHER" --if-running wait -p "$T/app.pid" -- "$PROBE" \
+	    -r "$T/rep2" 3>&-
+	local u=$!
+	wait_for 5 takes_signal "$u" TERM
+	kill -USR1 "$u"
+	# (read and dropped: nothing pending, and asleep in its wait again)
+	# shellcheck disable=SC2016
+	wait_for 5 sh -c '! grep -q "^ShdPnd:.*[1-9a-f]" "/proc/$0/status" &&
+	    grep -q "^State:[[:space:]]*S" "/proc/$0/status"' "$u"
+	run pid_gone "$u"
+	assert_failure
+	kill -TERM "$u"
+	reap "$u"
+	assert_equal "$status" 143
+	assert_file_not_exists "$T/rep2"
+	printf '%s\n' "$cpid" | cmp - "$T/app.pid"
+}
+
 @test "a stale pidfile (a dead pid, no lock) is reused" {
 	sh -c 'echo $$' >"$T/dead"
 	cp "$T/dead" "$T/app.pid"
