@@ -38,7 +38,7 @@ daemon() {
 	local t0
 	t0=$(now_ms)
 	run_usher -d -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
+	    -T 10
 	local dt=$(( $(now_ms) - t0 ))
 	local pid
 	pid=$(cat "$T/app.pid")
@@ -53,7 +53,7 @@ daemon() {
 
 @test "-d: the command's parent is the supervisor, not the caller" {
 	start_bg "$USHER" -d -P "$T/sup.pid" -- "$PROBE" -r "$T/rep" \
-	    -W "$T/go" -T 10 3>&-
+	    -W "$T/go" -T 10
 	local caller=$!
 	reap "$caller"
 	local s
@@ -140,7 +140,7 @@ daemon() {
 	echo old >"$T/out.log"
 	cd "$T"
 	run_usher -d -o out.log -- sh -c 'echo out; echo err >&2; : >"$0/done"' \
-	    "$T" 3>&-
+	    "$T"
 	assert_equal "$status" 0
 	wait_file "$T/done"
 	run cat "$T/out.log"
@@ -172,7 +172,7 @@ daemon() {
 @test "-d: a missing command gives the caller 127 and one line, and leaves no pidfile" {
 	# (-127: bats would drop a test that ends in 127 with fd 3 closed)
 	run_usher -127 -d -p "$T/app.pid" -P "$T/sup.pid" -- \
-	    usher-test-no-such-command 3>&-
+	    usher-test-no-such-command
 	assert_equal "$stderr" "usher: usher-test-no-such-command: command not found"
 	assert_output ""
 	assert_file_not_exists "$T/app.pid"
@@ -196,7 +196,7 @@ daemon() {
 @test "-d: a command that cannot be executed gives the caller 126" {
 	printf 'not a program\n' >"$T/noexec"
 	chmod 644 "$T/noexec"
-	run_usher -d -p "$T/app.pid" -- "$T/noexec" 3>&-
+	run_usher -d -p "$T/app.pid" -- "$T/noexec"
 	assert_equal "$status" 126
 	assert_equal "${#lines[@]}" 0
 	[[ "$stderr" == "usher: $T/noexec: Permission denied" ]]
@@ -204,7 +204,7 @@ daemon() {
 
 @test "-d -x: no supervisor; the pidfile holds the command, which holds the lock" {
 	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
+	    -T 10
 	local pid
 	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
@@ -225,7 +225,7 @@ daemon() {
 
 @test "-d -x: the command leads a process group of its own" {
 	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
+	    -T 10
 	local pid
 	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
@@ -235,7 +235,7 @@ daemon() {
 }
 
 @test "-d -x: a missing command gives 127 and leaves no pidfile" {
-	run_usher -127 -d -x -p "$T/app.pid" -- usher-test-no-such-command 3>&-
+	run_usher -127 -d -x -p "$T/app.pid" -- usher-test-no-such-command
 	assert_equal "$stderr" "usher: usher-test-no-such-command: command not found"
 	assert_file_not_exists "$T/app.pid"
 }

@@ -5,7 +5,7 @@
 load test_helper
 
 @test "foreground: usher stays the parent, the command gets its own group" {
-	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -x 6 3>&-
+	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -x 6
 	local u=$!
 	reap "$u"
 	assert_equal "$status" 6
@@ -15,7 +15,7 @@ load test_helper
 }
 
 @test "-s: a new session and group, no terminal, usher the parent" {
-	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -x 0 3>&-
+	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -x 0
 	local u=$!
 	reap "$u"
 	assert_equal "$status" 0
@@ -27,7 +27,7 @@ load test_helper
 
 @test "-s: TSTP to usher stops the command with STOP, CONT resumes both" {
 	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t CONT,USR1 \
-	    -s "$T/sig" -w USR1 -T 10 3>&-
+	    -s "$T/sig" -w USR1 -T 10
 	local u=$!
 	wait_file "$T/ready"
 	local p
@@ -50,7 +50,7 @@ load test_helper
 	# CI): a stopped usher would only miss what comes next.  The pty
 	# tests (jobctl.bats) show the mirroring where there is a terminal.
 	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -R "$T/ready" -t CONT,USR2 \
-	    -s "$T/sig" -w USR2 -T 10 3>&-
+	    -s "$T/sig" -w USR2 -T 10
 	local u=$!
 	wait_file "$T/ready"
 	local p
@@ -68,7 +68,7 @@ load test_helper
 }
 
 @test "-x: usher becomes the command, same pid" {
-	start_bg "$USHER" -x -- "$PROBE" -r "$T/rep" -x 9 3>&-
+	start_bg "$USHER" -x -- "$PROBE" -r "$T/rep" -x 9
 	local u=$!
 	reap "$u"
 	assert_equal "$status" 9
@@ -101,7 +101,7 @@ load test_helper
 }
 
 @test "-x --pdeathsig asks for the signal when the caller dies" {
-	start_bg "$USHER" -x --pdeathsig TERM -- "$PROBE" -r "$T/rep" -x 0 3>&-
+	start_bg "$USHER" -x --pdeathsig TERM -- "$PROBE" -r "$T/rep" -x 0
 	reap "$!"
 	assert_equal "$(field "$T/rep" pdeathsig)" 15
 }
@@ -118,7 +118,7 @@ ctxsw() {
 		rm -f "$T/ready" "$T/rep"
 		# shellcheck disable=SC2086
 		start_bg "$USHER" $args "$PROBE" -r "$T/rep" -R "$T/ready" \
-		    -W "$T/never" -T 10 3>&-
+		    -W "$T/never" -T 10
 		local u=$!
 		wait_file "$T/ready"
 		track_pid "$(field "$T/rep" pid)"

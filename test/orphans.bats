@@ -28,7 +28,7 @@ ppid_is() {
 @test "--orphans wait: usher waits for a grandchild that outlives the command" {
 	start_bg "$USHER" --orphans wait -- sh -c \
 	    '"$0" -r "$1/gc" -R "$1/gcready" -W "$1/go" -T 10 & exit 3' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	local u=$!
 	wait_file "$T/gcready"
 	local gc
@@ -91,7 +91,7 @@ ppid_is() {
 @test "--orphans wait: a TERM to usher while waiting stops the leftovers" {
 	start_bg "$USHER" --orphans wait -- sh -c \
 	    '"$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -w TERM -x 0 -T 10 & exit 6' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	local u=$!
 	wait_file "$T/gcready"
 	local gc
@@ -120,7 +120,7 @@ ppid_is() {
 	# A process of someone else's, not usher's descendant, whose name is
 	# ")R <usher's pid> 1" and a newline: a line-by-line reader of
 	# /proc/PID/stat would take usher for its parent.
-	start_bg "$USHER" --orphans kill -- "$PROBE" -W "$T/go" -T 10 3>&-
+	start_bg "$USHER" --orphans kill -- "$PROBE" -W "$T/go" -T 10
 	local u=$!
 	start_bg "$PROBE" -N ")R $u 1"$'\n' -r "$T/stranger" -R "$T/ready" \
 	    -t TERM -s "$T/sig" -W "$T/never" -T 10
@@ -139,7 +139,7 @@ ppid_is() {
 	# queue a real-time signal to each: a stranger named ")R 1 <pgid>"
 	# and a newline is not one of them.
 	start_bg "$USHER" -g -- "$PROBE" -r "$T/rep" -R "$T/ready" -t RTMIN+2 \
-	    -s "$T/sig" -W "$T/go" -T 10 3>&-
+	    -s "$T/sig" -W "$T/go" -T 10
 	local u=$!
 	wait_file "$T/ready"
 	local pgid

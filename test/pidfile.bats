@@ -54,7 +54,7 @@ content_is() {
 
 @test "-p and -P in the foreground: held while the command runs, removed at its end" {
 	start_bg "$USHER" -p "$T/app.pid" -P "$T/sup.pid" -- "$PROBE" \
-	    -r "$T/rep" -R "$T/ready" -W "$T/go" -T 10 3>&-
+	    -r "$T/rep" -R "$T/ready" -W "$T/go" -T 10
 	local u=$!
 	wait_file "$T/ready"
 	local pid
@@ -72,7 +72,7 @@ content_is() {
 @test "a second instance gets 125 and 'already running as pid N', with the absolute path" {
 	daemon
 	cd "$T"
-	run_usher -d -p app.pid -- "$PROBE" -r "$T/rep2" 3>&-
+	run_usher -d -p app.pid -- "$PROBE" -r "$T/rep2"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: $(pwd -P)/app.pid: already running as pid $cpid"
 	assert_output ""
@@ -108,7 +108,7 @@ content_is() {
 @test "--if-running skip -d: the caller exits 0 and nothing starts" {
 	daemon
 	run_usher -d --if-running skip -p "$T/app.pid" -- "$PROBE" \
-	    -r "$T/rep2" 3>&-
+	    -r "$T/rep2"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_file_not_exists "$T/rep2"
@@ -117,14 +117,14 @@ content_is() {
 @test "--if-running wait: a cron-like foreground run starts after the first ends" {
 	start_bg "$USHER" -p "$T/app.pid" -- sh -c \
 	    '"$0" -r "$1/rep" -W "$1/go" -T 10; : >"$1/first_done"' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	local first=$!
 	wait_file "$T/rep"
 	track_pid "$(field "$T/rep" pid)"
 	wait_for 5 test -s "$T/app.pid"
 	start_bg "$USHER" --if-running wait -p "$T/app.pid" -- sh -c \
 	    'if [ -e "$0/first_done" ]; then echo after; else echo overlap; fi >"$0/order"' \
-	    "$T" 3>&-
+	    "$T"
 	local second=$!
 	pass_time 0.3
 	assert_file_not_exists "$T/order"
@@ -143,7 +143,7 @@ content_is() {
 @test "--if-running wait -d: the caller waits, then starts the daemon" {
 	daemon
 	start_bg "$USHER" -d --if-running wait -p "$T/app.pid" -- "$PROBE" \
-	    -r "$T/rep2" -W "$T/go2" -T 10 3>&-
+	    -r "$T/rep2" -W "$T/go2" -T 10
 	local caller=$!
 	pass_time 0.3
 	assert_file_not_exists "$T/rep2"
@@ -194,7 +194,7 @@ content_is() {
 }
 
 @test "a pidfile in a missing directory: 125, one line, nothing starts" {
-	run_usher -d -p "$T/nodir/app.pid" -- "$PROBE" -r "$T/rep" 3>&-
+	run_usher -d -p "$T/nodir/app.pid" -- "$PROBE" -r "$T/rep"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: $T/nodir/app.pid: No such file or directory"
 	assert_file_not_exists "$T/rep"
@@ -367,7 +367,7 @@ nobody_dir() {
 
 @test "-x -p: the pidfile holds usher's pid, which is the command's, and the command holds the lock" {
 	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
-	    -W "$T/go" -T 10 3>&-
+	    -W "$T/go" -T 10
 	local u=$!
 	wait_file "$T/rep"
 	assert_equal "$(field "$T/rep" pid)" "$u"
@@ -389,7 +389,7 @@ nobody_dir() {
 
 @test "--stop on an -x instance: the command holds the lock and gets the signal" {
 	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
-	    -t TERM -s "$T/sig" -w TERM -T 10 3>&-
+	    -t TERM -s "$T/sig" -w TERM -T 10
 	local u=$!
 	wait_file "$T/rep"
 	run_usher --stop -p "$T/app.pid"
@@ -401,7 +401,7 @@ nobody_dir() {
 
 @test "-x -p: the lock is the only fd usher leaves the command" {
 	start_bg "$USHER" -x --close-fds -p "$T/app.pid" -- "$PROBE" \
-	    -r "$T/rep" -W "$T/go" -T 10 3>&- 5>"$T/five"
+	    -r "$T/rep" -W "$T/go" -T 10 5>"$T/five"
 	local u=$!
 	wait_file "$T/rep"
 	local fds

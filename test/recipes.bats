@@ -68,7 +68,7 @@ paths() {
 	    sed "s#/usr/local/bin/backup#\"\$PROBE\" -r \"\$T/rep\" -R \"\$T/ready\" -W \"\$T/go\" -T 20#")
 	[[ "$cron" == *"--if-running skip"* ]]
 	export PROBE T
-	eval "start_bg $cron 3>&-"
+	eval "start_bg $cron"
 	local first=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -113,7 +113,7 @@ paths() {
 			break
 		fi
 	done
-	start_bg unshare --pid --fork "${argv[@]}" 3>&-
+	start_bg unshare --pid --fork "${argv[@]}"
 	wait_file "$T/ready"
 	local u
 	u=$(cat /proc/$!/task/$!/children)
@@ -152,7 +152,7 @@ paths() {
 	run "$USHER" --exit-map 143:0 -- sh -c 'kill -TERM $$'
 	assert_success
 	start_bg "$USHER" -R TERM:QUIT -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t QUIT -s "$T/sig" -w QUIT -T 10 3>&-
+	    -t QUIT -s "$T/sig" -w QUIT -T 10
 	local u=$!
 	wait_file "$T/ready"
 	kill -TERM "$u"

@@ -32,7 +32,7 @@ reaped() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
 	    -- sh -c 'echo start >>"$0/count"
 	        [ "$(wc -l <"$0/count")" -ge 3 ] || exit 3
-	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE" 3>&-
+	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE"
 	local spid
 	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
@@ -102,7 +102,7 @@ reaped() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
 	    -- sh -c 'echo start >>"$0/count"; n=$(($(wc -l <"$0/count")))
 	        exec "$1" -r "$0/rep.$n" -W "$0/go.$n" -T 10 -x 1' \
-	    "$T" "$PROBE" 3>&-
+	    "$T" "$PROBE"
 	local spid
 	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
@@ -132,7 +132,7 @@ reaped() {
 @test "-r: a stop signal forwarded to the command is not followed by a restart" {
 	start_bg "$USHER" -r --restart-delay 0.05s -- sh -c \
 	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -R "$0/ready" -W "$0/never" -T 10' \
-	    "$T" "$PROBE" 3>&-
+	    "$T" "$PROBE"
 	local u=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -147,7 +147,7 @@ reaped() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --restart=always \
 	    --restart-delay 0.05s -- sh -c \
 	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -W "$0/never" -T 10' \
-	    "$T" "$PROBE" 3>&-
+	    "$T" "$PROBE"
 	local spid cpid
 	spid=$(cat "$T/sup.pid")
 	cpid=$(cat "$T/app.pid")
@@ -163,7 +163,7 @@ reaped() {
 
 @test "-r: TERM during a long restart delay ends usher at once with the last status" {
 	start_bg "$USHER" -r --restart-delay 30s -- sh -c \
-	    'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	    'echo $$ >>"$0/count"; exit 3' "$T"
 	local u=$!
 	wait_file "$T/count"
 	# the command has been reaped: usher is in the delay
@@ -182,7 +182,7 @@ reaped() {
 # delay before the first restart; spid is the supervisor's pid.
 in_delay() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
-	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T"
 	spid=$(cat "$T/sup.pid")
 	track_pid "$spid"
 	assert_equal "$status" 0
@@ -243,7 +243,7 @@ status_is() {
 
 @test "-r --ready: a command that dies before it is ready is not restarted" {
 	run_usher -d -p "$T/app.pid" -r --restart-delay 0.05s --ready fd:3 -- \
-	    sh -c 'echo $PPID >>"$0/count"; exit 4' "$T" 3>&-
+	    sh -c 'echo $PPID >>"$0/count"; exit 4' "$T"
 	local spid
 	spid=$(head -1 "$T/count")
 	track_pid "$spid"
@@ -267,7 +267,7 @@ status_is() {
 
 @test "-r: a TERM held by -D is a stop, also when the command ends meanwhile" {
 	start_bg "$USHER" -r --restart-delay 0.1 -D TERM:5s -- sh -c \
-	    'echo x >>"$0/starts"; touch "$0/up"; sleep 0.3; exit 1' "$T" 3>&-
+	    'echo x >>"$0/starts"; touch "$0/up"; sleep 0.3; exit 1' "$T"
 	local u=$!
 	wait_file "$T/up"
 	kill -TERM "$u"

@@ -68,7 +68,7 @@ start_probe() {
 @test "a signal goes to the command's whole group by default" {
 	start_bg "$USHER" -- sh -c '"$0" -t USR1 -s "$1/bg" -R "$1/bgready" -w USR1 &
 	    exec "$0" -t USR1 -s "$1/sig" -r "$1/rep" -R "$1/ready" -w USR1' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	upid=$!
 	wait_file "$T/ready"
 	wait_file "$T/bgready"
@@ -82,7 +82,7 @@ start_probe() {
 @test "--single-child sends to the command alone, -g to the group" {
 	start_bg "$USHER" --single-child -- sh -c '"$0" -t USR1 -s "$1/bg" -r "$1/bgrep" -R "$1/bgready" -w USR1 -T 5 &
 	    exec "$0" -t USR1 -s "$1/sig" -r "$1/rep" -R "$1/ready" -w USR1' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	upid=$!
 	wait_file "$T/ready"
 	wait_file "$T/bgready"
@@ -160,7 +160,7 @@ start_probe() {
 @test "a signal the caller ignored is not forwarded (nohup)" {
 	start_bg perl -e '$SIG{USR2} = "IGNORE"; exec @ARGV' -- \
 	    "$USHER" -- "$PROBE" -r "$T/rep" -s "$T/sig" -R "$T/ready" \
-	    -t USR1,USR2 -w USR1 3>&-
+	    -t USR1,USR2 -w USR1
 	upid=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -261,7 +261,7 @@ start_probe() {
 	    kill -KILL $$' "$PROBE"
 	assert_equal "$status" 137
 	start_bg unshare --pid --fork "$USHER" -- "$PROBE" -r "$T/rep" \
-	    -R "$T/ready" -t TERM -s "$T/sig" -w TERM -k TERM 3>&-
+	    -R "$T/ready" -t TERM -s "$T/sig" -w TERM -k TERM
 	wait_file "$T/ready"
 	local u
 	u=$(cat /proc/$!/task/$!/children)

@@ -4,6 +4,10 @@
 # (probe, ptyrun).  Every process a test starts in the background goes
 # through start_bg or track_pid, and teardown kills exactly those PIDs.
 # Every wait has a deadline: nothing here can hang the suite.
+#
+# Fd 3 is bats' own output: bats waits until every process that holds it
+# has ended.  run_usher and start_bg close it for what they start, so that
+# a daemon, or a command that outlives its usher, cannot hold the test run.
 
 bats_require_minimum_version 1.5.0
 
@@ -24,16 +28,21 @@ PROBE=$HELPERS/probe
 PTYRUN=$HELPERS/ptyrun
 T=$BATS_TEST_TMPDIR
 
+# no_fd3 CMD...: CMD without bats' fd 3.
+no_fd3() {
+	"$@" 3>&-
+}
+
 # run_usher [-N] ARG...: run usher with stdout and stderr kept apart
-# ($output and $stderr); -N says status N is expected (bats checks it).
+# ($output and $stderr), without fd 3; -N says status N is expected (bats
+# checks it).
 run_usher() {
+	local want=()
 	if [[ "${1:-}" =~ ^-[0-9]+$ ]]; then
-		local want=$1
+		want=("$1")
 		shift
-		run "$want" --separate-stderr "$USHER" "$@"
-	else
-		run --separate-stderr "$USHER" "$@"
 	fi
+	run "${want[@]}" --separate-stderr no_fd3 "$USHER" "$@"
 }
 
 # track_pid PID...: kill these at teardown if they still live.
@@ -44,9 +53,10 @@ track_pid() {
 	done
 }
 
-# start_bg CMD...: start CMD in the background, tracked; $! is its PID.
+# start_bg CMD...: start CMD in the background without fd 3, tracked; $!
+# is its PID.
 start_bg() {
-	"$@" &
+	"$@" 3>&- &
 	track_pid "$!"
 }
 

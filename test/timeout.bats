@@ -65,7 +65,7 @@ load test_helper
 
 @test "-k after a TERM sent to usher: KILL, and usher dies by it" {
 	start_bg "$USHER" -k 0.3s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t TERM \
-	    -s "$T/sig" -W "$T/never" -T 10 3>&-
+	    -s "$T/sig" -W "$T/never" -T 10
 	local u=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -81,7 +81,7 @@ load test_helper
 
 @test "-k is not armed by a signal that is not a stop signal" {
 	start_bg "$USHER" -k 0.2s -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t USR1,USR2 -s "$T/sig" -w USR2 -T 10 3>&-
+	    -t USR1,USR2 -s "$T/sig" -w USR2 -T 10
 	local u=$!
 	wait_file "$T/ready"
 	kill -USR1 "$u"
@@ -95,7 +95,7 @@ load test_helper
 }
 
 @test "-t continues a stopped command so that it can end" {
-	start_bg "$USHER" -t 1s -- "$PROBE" -r "$T/rep" -R "$T/ready" -W "$T/never" -T 10 3>&-
+	start_bg "$USHER" -t 1s -- "$PROBE" -r "$T/rep" -R "$T/ready" -W "$T/never" -T 10
 	local u=$!
 	wait_file "$T/ready"
 	local p
