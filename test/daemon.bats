@@ -7,13 +7,6 @@
 
 load test_helper
 
-# stat_of PID N: field N of /proc/PID/stat after the command name
-# (1 state, 2 ppid, 3 pgrp, 4 session).
-stat_of() {
-	awk -v n="$2" '{ sub(/^.*\) /, ""); split($0, f, " "); print f[n] }' \
-	    "/proc/$1/stat" 2>/dev/null
-}
-
 # rep_pid_is PID: the probe's report is PID's.
 rep_pid_is() {
 	[ "$(field "$T/rep" pid 2>/dev/null)" = "$1" ]
@@ -78,10 +71,10 @@ daemon() {
 	[ "$sid" != "$cpid" ] || fail "the command leads its session"
 	[ "$sid" != "$spid" ] || fail "the supervisor leads the session"
 	# the supervisor shares that session and is no session leader
-	assert_equal "$(stat_of "$spid" 4)" "$sid"
-	[ "$(stat_of "$spid" 4)" != "$spid" ]
+	assert_equal "$(stat_field "$spid" 4)" "$sid"
+	[ "$(stat_field "$spid" 4)" != "$spid" ]
 	# and it is a session of its own, not the caller's
-	[ "$sid" != "$(stat_of $$ 4)" ]
+	[ "$sid" != "$(stat_field $$ 4)" ]
 }
 
 @test "-d: cwd is / and the umask is kept" {

@@ -4,12 +4,9 @@
 
 load test_helper
 
-# ppid_of PID: the parent pid in /proc, or nothing.
-ppid_of() {
-	awk '{ sub(/^[^)]*\) /, ""); print $2 }' "/proc/$1/stat" 2>/dev/null
-}
+# ppid_is PID PPID: PID's parent is PPID.
 ppid_is() {
-	[ "$(ppid_of "$1")" = "$2" ]
+	[ "$(stat_field "$1" 2)" = "$2" ]
 }
 
 @test "--orphans leave (the default): usher exits with the command" {
@@ -73,12 +70,13 @@ ppid_is() {
 }
 
 @test "--orphans kill -k: a descendant that ignores TERM gets KILL" {
-	local t0=$(( $(date +%s%N) / 1000000 ))
+	local t0
+	t0=$(now_ms)
 	run "$USHER" --orphans kill -k 0.3s -- sh -c '
 	    "$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -W "$1/never" -T 10 &
 	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
 	    exit 5' "$PROBE" "$T"
-	local dt=$(( $(date +%s%N) / 1000000 - t0 ))
+	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 5
 	local gc
 	gc=$(field "$T/gc" pid)

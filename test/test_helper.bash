@@ -110,14 +110,32 @@ wait_line() {
 	wait_for "${3:-10}" grep -qE -- "$2" "$1"
 }
 
+# stat_field PID N: field N of /proc/PID/stat after the command name (1
+# state, 2 ppid, 3 pgrp, 4 session); fails when PID is gone.  The name
+# ends at the last ')' of the file: it may hold ')' and newlines itself.
+stat_field() {
+	local s='' f
+	{ IFS= read -r -d '' s || true; } 2>/dev/null <"/proc/$1/stat"
+	[ -n "$s" ] || return 1
+	read -r -a f <<<"${s##*) }"
+	[ -n "${f[$2 - 1]:-}" ] || return 1
+	printf '%s\n' "${f[$2 - 1]}"
+}
+
+# state_is PID STATE: the process state letter in /proc (R S D T Z ...);
+# S also takes R, a sleeper that happens to be woken.
+state_is() {
+	local s
+	s=$(stat_field "$1" 1) || return 1
+	[ "$s" = "$2" ] || { [ "$2" = S ] && [ "$s" = R ]; }
+}
+
 # wait_gone PID [SECONDS]: until PID no longer exists (zombies count as
-# gone: their state in /proc is Z).  The state is the first word after the
-# last ')' of the file: the name before it may hold ')' and newlines.
+# gone: their state in /proc is Z).
 pid_gone() {
 	local s
-	[ -e "/proc/$1" ] || return 0
-	s=$(sed -z 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null) || return 0
-	[ "$s" = Z ] || [ -z "$s" ]
+	s=$(stat_field "$1" 1) || return 0
+	[ "$s" = Z ]
 }
 wait_gone() {
 	wait_for "${2:-10}" pid_gone "$1"
@@ -145,14 +163,6 @@ field() {
 count_sig() {
 	[ -f "$1" ] || { echo 0; return; }
 	grep -c -E "^$2( |\$)" "$1" || true
-}
-
-# state_is PID STATE: the process state letter in /proc (R S D T Z ...).
-state_is() {
-	local s
-	s=$(awk '{ sub(/^[^)]*\) /, ""); print substr($0, 1, 1) }' \
-	    "/proc/$1/stat" 2>/dev/null) || return 1
-	[ "$s" = "$2" ] || { [ "$2" = S ] && [ "$s" = R ]; }
 }
 
 # now_ms: the wall clock in milliseconds, to measure from outside.
