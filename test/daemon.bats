@@ -12,21 +12,6 @@ rep_pid_is() {
 	[ "$(field "$T/rep" pid 2>/dev/null)" = "$1" ]
 }
 
-# daemon ARG...: usher -d ARG... -- probe, reporting into $T/rep and
-# waiting for $T/go (deadline 10 s), through run (so $status and $stderr
-# are the caller's).  The supervisor's pid goes to $T/sup.pid and the
-# command's to $T/app.pid; both are tracked, and $cpid and $spid are set.
-daemon() {
-	run_usher -d -P "$T/sup.pid" -p "$T/app.pid" "$@" -- "$PROBE" \
-	    -r "$T/rep" -W "$T/go" -T 10 3>&-
-	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
-	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	wait_file "$T/rep"
-	assert_equal "$(field "$T/rep" pid)" "$cpid"
-}
-
 @test "-d: the caller returns promptly with 0 while the command runs on" {
 	local t0
 	t0=$(now_ms)
@@ -163,7 +148,6 @@ daemon() {
 }
 
 @test "-d: a missing command gives the caller 127 and one line, and leaves no pidfile" {
-	# (-127: bats would drop a test that ends in 127 with fd 3 closed)
 	run_usher -127 -d -p "$T/app.pid" -P "$T/sup.pid" -- \
 	    usher-test-no-such-command
 	assert_equal "$stderr" "usher: usher-test-no-such-command: command not found"

@@ -3,16 +3,8 @@
 
 load test_helper
 
-start() {
-	start_bg "$USHER" "$@" -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t TERM,USR1 -s "$T/sig" -w TERM -T 10 3>&-
-	upid=$!
-	wait_file "$T/ready"
-	track_pid "$(field "$T/rep" pid)"
-}
-
 @test "-D TERM:0.5s: the command gets TERM no sooner than 0.5 s after usher" {
-	start -D TERM:0.5s
+	start_probe -D TERM:0.5s -- -t TERM,USR1 -w TERM -T 10
 	local t0
 	t0=$(now_ms)
 	kill -TERM "$upid"
@@ -25,7 +17,7 @@ start() {
 }
 
 @test "-D: a second copy merges into the held one and does not restart it" {
-	start -D TERM:0.6s
+	start_probe -D TERM:0.6s -- -t TERM,USR1 -w TERM -T 10
 	local t0
 	t0=$(now_ms)
 	kill -TERM "$upid"
@@ -39,7 +31,7 @@ start() {
 }
 
 @test "-D: other signals pass while one is held" {
-	start -D TERM:0.5s
+	start_probe -D TERM:0.5s -- -t TERM,USR1 -w TERM -T 10
 	kill -TERM "$upid"
 	kill -USR1 "$upid"
 	wait_line "$T/sig" '^USR1 '
@@ -50,11 +42,7 @@ start() {
 }
 
 @test "-D with -k: the KILL clock starts at the delayed delivery" {
-	start_bg "$USHER" -D TERM:0.4s -k 0.3s -- "$PROBE" -r "$T/rep" \
-	    -R "$T/ready" -t TERM -s "$T/sig" -W "$T/never" -T 10 3>&-
-	upid=$!
-	wait_file "$T/ready"
-	track_pid "$(field "$T/rep" pid)"
+	start_probe -D TERM:0.4s -k 0.3s -- -t TERM -W "$T/never" -T 10
 	local t0
 	t0=$(now_ms)
 	kill -TERM "$upid"

@@ -12,32 +12,6 @@ mtime_of() {
 	stat -c '%y %s' "$1"
 }
 
-# daemon ARG... [-- PROBE-ARG...]: usher -d -p $T/app.pid -P $T/sup.pid
-# ARG... -- probe PROBE-ARG... -r $T/rep -T 10, the probe's arguments being
-# -W $T/go when none are given; both pids are tracked and set as $cpid and
-# $spid; the start must succeed.
-daemon() {
-	local uargs=()
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-		uargs+=("$1")
-		shift
-	done
-	[ "$#" -gt 0 ] && shift
-	[ "$#" -gt 0 ] || set -- -W "$T/go"
-	# PROBE comes from test_helper.bash, which shellcheck does not read.
-	# shellcheck disable=SC2153
-	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" "${uargs[@]}" -- \
-	    "$PROBE" "$@" -r "$T/rep" -T 10 3>&-
-	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
-	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
-	assert_equal "$status" 0
-	wait_file "$T/rep"
-}
-
-content_is() {
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
-}
-
 @test "-p: the pidfile holds the PID and a newline when the caller returns" {
 	daemon
 	[ -n "$cpid" ] || fail "no pid in the pidfile"
@@ -349,9 +323,9 @@ nobody_dir() {
 	        -s "$1/run/sig" -W "$1/never" -T 20' "$PROBE" "$T" "$victim"
 	local holder=$!
 	wait_file "$T/run/ready"
-	local probe
-	probe=$(cat "/proc/$holder/task/$holder/children")
-	track_pid "$probe"
+	local child
+	child=$(cat "/proc/$holder/task/$holder/children")
+	track_pid "$child"
 	run_usher --stop -p "$T/run/app.pid" -k 1s
 	local st=$status err=$stderr
 	run pid_gone "$victim"
@@ -361,7 +335,7 @@ nobody_dir() {
 	assert_equal "$err" "usher: $T/run/app.pid: pid $victim does not belong to the instance: not signalled"
 	# the holders, which are the instance, got TERM, then KILL
 	pid_gone "$holder"
-	pid_gone "$probe"
+	pid_gone "$child"
 	assert_equal "$(count_sig "$T/run/sig" TERM)" 1
 }
 

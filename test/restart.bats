@@ -17,10 +17,6 @@ runs() {
 	fi
 }
 
-content_is() {
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
-}
-
 # reaped PID: PID is no more in /proc at all (not even a zombie), so its
 # parent has collected it.
 reaped() {

@@ -5,31 +5,6 @@
 
 load test_helper
 
-# dfl CMD...: exec CMD with INT and QUIT at their defaults again (bash
-# starts & jobs with them ignored, and usher keeps what was ignored).
-dfl() {
-	exec perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or exit 127' \
-	    -- "$@"
-}
-
-# start_probe ARGS...: usher ARGS... -- probe (recording into $T/sig,
-# reporting into $T/rep); sets $upid (usher) and $ppid (the probe).
-start_probe() {
-	local uargs=() pargs=()
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-		uargs+=("$1")
-		shift
-	done
-	shift
-	pargs=("$@")
-	start_bg dfl "$USHER" "${uargs[@]}" -- "$PROBE" -r "$T/rep" \
-	    -s "$T/sig" -R "$T/ready" "${pargs[@]}" 3>&-
-	upid=$!
-	wait_file "$T/ready"
-	ppid=$(field "$T/rep" pid)
-	track_pid "$ppid"
-}
-
 @test "the command leads its own process group in usher's session" {
 	start_probe -- -x 0
 	wait "$upid"
@@ -114,7 +89,6 @@ start_probe() {
 	wait_line "$T/sig" '^RTMIN\+2 '
 	kill -USR1 "$upid"
 	wait "$upid"
-	assert_line_in() { grep -qE "$2" "$1"; }
 	run grep -E '^RTMIN\+2 ' "$T/sig"
 	assert_output --regexp 'code=-1 value=4242 '
 }

@@ -60,6 +60,58 @@ start_bg() {
 	track_pid "$!"
 }
 
+# split_args [USHER-ARG...] [-- PROBE-ARG...]: the arguments before -- into
+# the array uargs, those after it into pargs (both the caller's locals).
+split_args() {
+	uargs=()
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+		uargs+=("$1")
+		shift
+	done
+	[ "$#" -eq 0 ] || shift
+	pargs=("$@")
+}
+
+# start_probe [USHER-ARG...] -- [PROBE-ARG...]: usher USHER-ARG... -- probe
+# -r $T/rep -s $T/sig -R $T/ready PROBE-ARG... in the background, and wait
+# until the probe is ready.  INT and QUIT are at their defaults again, as
+# a shell's foreground job would have them (bash starts & jobs with them
+# ignored, and usher keeps what was ignored).  Sets $upid (usher) and
+# $ppid (the probe), both tracked.
+# shellcheck disable=SC2016,SC2034 # perl's $SIG; upid is the tests'
+start_probe() {
+	local uargs pargs
+	split_args "$@"
+	start_bg perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or exit 127' \
+	    -- "$USHER" "${uargs[@]}" -- "$PROBE" -r "$T/rep" -s "$T/sig" \
+	    -R "$T/ready" "${pargs[@]}"
+	upid=$!
+	wait_file "$T/ready"
+	ppid=$(field "$T/rep" pid)
+	track_pid "$ppid"
+}
+
+# daemon [USHER-ARG...] [-- PROBE-ARG...]: usher -d -p $T/app.pid -P
+# $T/sup.pid USHER-ARG... -- probe PROBE-ARG... -r $T/rep -T 10 through
+# run_usher (so $status and $stderr are the caller's), PROBE-ARG... being
+# -W $T/go when none are given.  The start must succeed with nothing on
+# stderr, and the probe's report be the command's; the pids of the
+# pidfiles are set as $cpid and $spid, and tracked.
+# shellcheck disable=SC2154 # $status and $stderr come from bats' run
+daemon() {
+	local uargs pargs
+	split_args "$@"
+	[ "${#pargs[@]}" -gt 0 ] || pargs=(-W "$T/go")
+	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" "${uargs[@]}" -- \
+	    "$PROBE" "${pargs[@]}" -r "$T/rep" -T 10
+	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
+	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	wait_file "$T/rep"
+	assert_equal "$(field "$T/rep" pid)" "$cpid"
+}
+
 # reap PID: wait for PID, a child of this shell, and set $status.  (bats'
 # run would wait in a subshell, which cannot.)
 reap() {
@@ -157,6 +209,11 @@ field() {
 	local line
 	line=$(grep -m1 -E "^$2=" "$1") || return 1
 	printf '%s\n' "${line#*=}"
+}
+
+# content_is FILE TEXT: FILE holds TEXT (and at most a newline after it).
+content_is() {
+	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
 }
 
 # count_sig FILE NAME: how many times the probe recorded signal NAME.
