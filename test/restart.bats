@@ -273,9 +273,26 @@ status_is() {
 }
 
 @test "--restart-delay 0 does not spin: the delay grows from a tenth of a second" {
-	run timeout 1 "$USHER" -r --restart-delay 0 -- sh -c \
-	    'echo x >>"$0/starts"; exit 1' "$T"
-	local n
-	n=$(wc -l <"$T/starts")
-	[ "$n" -ge 3 ] && [ "$n" -le 8 ] || fail "$n starts in 1 s"
+	# Each start writes the time, in microseconds, into $T/starts.
+	run_usher -r --restart-delay 0 --restart-max 5 -- bash -c \
+	    'echo "${EPOCHREALTIME/[.,]/}" >>"$0/starts"; exit 1' "$T"
+	assert_equal "$status" 1
+	local at gap i min=(0 80 180 380 780)
+	mapfile -t at <"$T/starts"
+	assert_equal "${#at[@]}" 6
+	# The pauses are 0, 0.1, 0.2, 0.4 and 0.8 s, and a start never comes
+	# sooner than its pause after the one before (a loaded machine only
+	# makes it later).  A loop that spins would need every start to take
+	# 0.8 s to pass; a delay that stays at 0.1 s, or doubles from 0.05 s,
+	# one start of 0.7 s or 0.4 s.
+	for i in 1 2 3 4 5; do
+		gap=$(( (at[i] - at[i - 1]) / 1000 ))
+		[ "$gap" -ge "${min[i - 1]}" ] ||
+		    fail "start $((i + 1)) came ${gap} ms after the one before"
+	done
+	# 1.5 s of pauses in all: 2.5 s are left for six starts.  A delay of 0
+	# taken for the default 1 s would take 31 s, one that doubles from
+	# 0.25 s, 7.5 s.
+	gap=$(( (at[5] - at[0]) / 1000 ))
+	[ "$gap" -lt 4000 ] || fail "six starts took ${gap} ms"
 }
