@@ -179,16 +179,22 @@ rep_pid_is() {
 	[[ "$stderr" == "usher: $T/noexec: Permission denied" ]]
 }
 
-@test "-d -x: no supervisor; the pidfile holds the command, which holds the lock" {
+# daemon_x: usher -d -x -p $T/app.pid -- probe -r $T/rep -W $T/go -T 10
+# must succeed, and the probe's report be the command's; $pid is the
+# pidfile's, tracked.
+daemon_x() {
 	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
 	    -T 10
-	local pid
 	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	assert_equal "$status" 0
 	wait_file "$T/rep"
 	assert_equal "$(field "$T/rep" pid)" "$pid"
-	local pp
+}
+
+@test "-d -x: no supervisor; the pidfile holds the command, which holds the lock" {
+	local pid pp
+	daemon_x
 	pp=$(field "$T/rep" ppid)
 	[ "$(cat "/proc/$pp/comm" 2>/dev/null)" != usher ] ||
 	    fail "the command's parent $pp is an usher"
@@ -201,13 +207,8 @@ rep_pid_is() {
 }
 
 @test "-d -x: the command leads a process group of its own" {
-	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10
 	local pid
-	pid=$(cat "$T/app.pid")
-	track_pid "$pid"
-	assert_equal "$status" 0
-	wait_file "$T/rep"
+	daemon_x
 	assert_equal "$(field "$T/rep" pgid)" "$pid"
 }
 

@@ -9,6 +9,20 @@ ppid_is() {
 	[ "$(stat_field "$1" 2)" = "$2" ]
 }
 
+# orphaned STATUS PROBE-ARG...: usher --orphans wait in the background,
+# with a command that starts a probe (PROBE-ARG..., reporting into $T/gc)
+# and exits STATUS, leaving the probe behind; returns once usher, the
+# subreaper, has it for a child.  Sets $upid and $gc, both tracked.
+orphaned() {
+	start_bg "$USHER" --orphans wait -- sh -c 'st=$1; shift; "$0" "$@" &
+	    exit "$st"' "$PROBE" "$@" -r "$T/gc" -R "$T/gcready"
+	upid=$!
+	wait_file "$T/gcready"
+	gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_for 5 ppid_is "$gc" "$upid"
+}
+
 @test "--orphans leave (the default): usher exits with the command" {
 	# (the grandchild must not hold run's output pipe, or run waits for it)
 	run "$USHER" -- sh -c '"$0" -r "$1/gc" -W "$1/never" -T 10 >/dev/null 2>&1 & exit 3' \
@@ -23,20 +37,12 @@ ppid_is() {
 }
 
 @test "--orphans wait: usher waits for a grandchild that outlives the command" {
-	start_bg "$USHER" --orphans wait -- sh -c \
-	    '"$0" -r "$1/gc" -R "$1/gcready" -W "$1/go" -T 10 & exit 3' \
-	    "$PROBE" "$T"
-	local u=$!
-	wait_file "$T/gcready"
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	# the command has ended: its child now belongs to usher, the subreaper
-	wait_for 5 ppid_is "$gc" "$u"
-	run pid_gone "$u"
+	orphaned 3 -W "$T/go" -T 10
+	run pid_gone "$upid"
 	assert_failure
 	touch "$T/go"
-	reap "$u"
+	reap "$upid"
 	assert_equal "$status" 3
 	pid_gone "$gc"
 }
@@ -87,17 +93,10 @@ ppid_is() {
 }
 
 @test "--orphans wait: a TERM to usher while waiting stops the leftovers" {
-	start_bg "$USHER" --orphans wait -- sh -c \
-	    '"$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -w TERM -x 0 -T 10 & exit 6' \
-	    "$PROBE" "$T"
-	local u=$!
-	wait_file "$T/gcready"
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_for 5 ppid_is "$gc" "$u"
-	kill -TERM "$u"
-	reap "$u"
+	orphaned 6 -t TERM -s "$T/sig" -w TERM -x 0 -T 10
+	kill -TERM "$upid"
+	reap "$upid"
 	assert_equal "$status" 6
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }
@@ -136,20 +135,17 @@ ppid_is() {
 	# The same /proc parser finds the members of the command's group, to
 	# queue a real-time signal to each: a stranger named ")R 1 <pgid>"
 	# and a newline is not one of them.
-	start_bg "$USHER" -g -- "$PROBE" -r "$T/rep" -R "$T/ready" -t RTMIN+2 \
-	    -s "$T/sig" -W "$T/go" -T 10
-	local u=$!
-	wait_file "$T/ready"
+	start_probe -g -- -t RTMIN+2 -W "$T/go" -T 10
 	local pgid
 	pgid=$(field "$T/rep" pgid)
 	start_bg "$PROBE" -N ")R 1 $pgid"$'\n' -R "$T/sready" -t RTMIN+2 \
 	    -s "$T/ssig" -w USR1 -T 10
 	local stranger=$!
 	wait_file "$T/sready"
-	"$HELPERS/sigq" "$u" RTMIN+2 4242
+	"$HELPERS/sigq" "$upid" RTMIN+2 4242
 	wait_line "$T/sig" '^RTMIN\+2 '
 	touch "$T/go"
-	reap "$u"
+	reap "$upid"
 	assert_equal "$status" 0
 	# usher is gone, so whatever it queued is pending: the probe records
 	# it before it ends on USR1.

@@ -222,16 +222,23 @@ mtime_of() {
 	assert_equal "$stderr" "usher: --stop: needs -p PIDFILE"
 }
 
-@test "--stop: TERM, and the instance is gone when it returns 0" {
-	daemon -- -t TERM -s "$T/sig" -w TERM
-	run_usher --stop -p "$T/app.pid"
+# stopped: the --stop just run returned 0 and said nothing, once the
+# daemon's command and supervisor were gone with both pidfiles; the
+# command got one TERM.
+stopped() {
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	pid_gone "$cpid"
 	pid_gone "$spid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
 	assert_file_not_exists "$T/app.pid"
 	assert_file_not_exists "$T/sup.pid"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "--stop: TERM, and the instance is gone when it returns 0" {
+	daemon -- -t TERM -s "$T/sig" -w TERM
+	run_usher --stop -p "$T/app.pid"
+	stopped
 }
 
 @test "--stop -k 0.5s: a command that ignores TERM is killed; 0 within 2 s" {
@@ -240,13 +247,7 @@ mtime_of() {
 	t0=$(now_ms)
 	run_usher --stop -p "$T/app.pid" -k 0.5s
 	local dt=$(( $(now_ms) - t0 ))
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	pid_gone "$cpid"
-	pid_gone "$spid"
-	assert_file_not_exists "$T/app.pid"
-	assert_file_not_exists "$T/sup.pid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	stopped
 	[ "$dt" -ge 450 ] && [ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
 }
 
@@ -275,12 +276,7 @@ mtime_of() {
 	t0=$(now_ms)
 	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop -p "$T/app.pid"
 	local dt=$(( $(now_ms) - t0 ))
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	pid_gone "$cpid"
-	pid_gone "$spid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
-	assert_file_not_exists "$T/app.pid"
+	stopped
 	[ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
 }
 
@@ -291,12 +287,7 @@ mtime_of() {
 	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop \
 	    -p "$T/app.pid" -k 0.5s
 	local dt=$(( $(now_ms) - t0 ))
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	pid_gone "$cpid"
-	pid_gone "$spid"
-	assert_file_not_exists "$T/app.pid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	stopped
 	[ "$dt" -ge 450 ] && [ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
 }
 

@@ -113,12 +113,7 @@ paths() {
 			break
 		fi
 	done
-	start_bg unshare --pid --fork "${argv[@]}"
-	wait_file "$T/ready"
-	local u
-	u=$(cat /proc/$!/task/$!/children)
-	kill -TERM "$u"
-	reap "$!"
+	term_pid1 "${argv[@]}"
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }
@@ -151,12 +146,9 @@ paths() {
 @test "README: the foreground recipes" {
 	run "$USHER" --exit-map 143:0 -- sh -c 'kill -TERM $$'
 	assert_success
-	start_bg "$USHER" -R TERM:QUIT -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t QUIT -s "$T/sig" -w QUIT -T 10
-	local u=$!
-	wait_file "$T/ready"
-	kill -TERM "$u"
-	reap "$u"
+	start_probe -R TERM:QUIT -- -t QUIT -w QUIT -T 10
+	kill -TERM "$upid"
+	reap "$upid"
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" QUIT)" 1
 	grep -qF "usher -R TERM:QUIT -- nginx" "$README"

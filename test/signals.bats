@@ -234,13 +234,8 @@ load test_helper
 	    done
 	    kill -KILL $$' "$PROBE"
 	assert_equal "$status" 137
-	start_bg unshare --pid --fork "$USHER" -- "$PROBE" -r "$T/rep" \
-	    -R "$T/ready" -t TERM -s "$T/sig" -w TERM -k TERM
-	wait_file "$T/ready"
-	local u
-	u=$(cat /proc/$!/task/$!/children)
-	kill -TERM "$u"
-	reap "$!"
+	term_pid1 "$USHER" -- "$PROBE" -r "$T/rep" -R "$T/ready" -t TERM \
+	    -s "$T/sig" -w TERM -k TERM
 	assert_equal "$status" 143
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }

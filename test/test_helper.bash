@@ -112,6 +112,18 @@ daemon() {
 	assert_equal "$(field "$T/rep" pid)" "$cpid"
 }
 
+# term_pid1 CMD...: CMD as PID 1 of a new PID namespace (unshare --fork
+# in the background); once $T/ready exists, a TERM to it from outside, and
+# $status is unshare's, which mirrors CMD's.
+term_pid1() {
+	start_bg unshare --pid --fork "$@"
+	local ns=$! init
+	wait_file "$T/ready"
+	init=$(cat "/proc/$ns/task/$ns/children")
+	kill -TERM "$init"
+	reap "$ns"
+}
+
 # reap PID: wait for PID, a child of this shell, and set $status.  (bats'
 # run would wait in a subshell, which cannot.)
 reap() {
