@@ -9,6 +9,14 @@ ppid_is() {
 	[ "$(stat_field "$1" 2)" = "$2" ]
 }
 
+# orphan_ends: the probe left behind, which reported into $T/gc, ends
+# within 2 s; $gc is its pid, tracked.
+orphan_ends() {
+	gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+}
+
 # orphaned STATUS PROBE-ARG...: usher --orphans wait in the background,
 # with a command that starts a probe (PROBE-ARG..., reporting into $T/gc)
 # and exits STATUS, leaving the probe behind; returns once usher, the
@@ -53,25 +61,21 @@ orphaned() {
 	run "$USHER" --orphans kill -- sh -c '
 	    sh -c "\"\$0\" -r \"\$1/gc\" -R \"\$1/gcready\" -W \"\$1/never\" -T 10 & wait" \
 	        "$0" "$1" &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 4' "$PROBE" "$T"
 	assert_equal "$status" 4
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 }
 
 @test "--orphans kill: also a descendant that left for a session of its own" {
 	run "$USHER" --orphans kill -- sh -c '
 	    setsid "$0" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 0' "$PROBE" "$T"
 	assert_equal "$status" 0
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 	[ "$(field "$T/gc" sid)" = "$gc" ]
 }
 
@@ -80,14 +84,12 @@ orphaned() {
 	t0=$(now_ms)
 	run "$USHER" --orphans kill -k 0.3s -- sh -c '
 	    "$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -W "$1/never" -T 10 &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 5' "$PROBE" "$T"
 	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 5
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 	[ "$dt" -ge 300 ] && [ "$dt" -lt 2000 ] || fail "took ${dt} ms"
 }
@@ -104,13 +106,11 @@ orphaned() {
 @test "--orphans kill: an orphan named with a newline is found and stopped" {
 	run "$USHER" --orphans kill -- sh -c '
 	    "$0" -N "$2" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 >/dev/null 2>&1 &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 0' "$PROBE" "$T" $'\n'
 	assert_equal "$status" 0
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 }
 
 @test "--orphans kill: a name that fakes usher as parent does not get a stranger signalled" {

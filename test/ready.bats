@@ -216,7 +216,7 @@ flood() {
 
 @test "-d --ready: the caller killed while it waits does not take the daemon down" {
 	start_bg "$USHER" -d -p "$T/app.pid" --ready fd:3 -- sh -c \
-	    'while [ ! -e "$1/go" ]; do sleep 0.01; done; echo >&3
+	    '"$0" -W "$1/go" -T 20 || exit 99; echo >&3
 	     exec "$0" -r "$1/rep" -W "$1/never" -T 20' "$PROBE" "$T"
 	local caller=$!
 	wait_file "$T/app.pid"

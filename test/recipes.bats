@@ -84,7 +84,7 @@ paths() {
 @test "README: the CI step leaves nothing behind and writes its report" {
 	local ci
 	ci=$(line "--report step.json" | paths |
-	    sed "s#make integration-test#sh -c '\"\$PROBE\" -r \"\$T/gc\" -R \"\$T/gcready\" -W \"\$T/never\" -T 20 \& while [ ! -e \"\$T/gcready\" ]; do sleep 0.01; done; exit 3'#")
+	    sed "s#make integration-test#sh -c '\"\$PROBE\" -r \"\$T/gc\" -R \"\$T/gcready\" -W \"\$T/never\" -T 20 \& \"\$PROBE\" -W \"\$T/gcready\" -T 10 || exit 99; exit 3'#")
 	cd "$T"
 	export PROBE T
 	eval "run $ci"
