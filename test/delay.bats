@@ -54,11 +54,8 @@ load test_helper
 
 @test "-D with -k: the KILL clock starts at the delayed delivery" {
 	start_probe -D TERM:0.4s -k 0.3s -- -t TERM -W "$T/never" -T 10
-	local t0
-	t0=$(now_ms)
-	kill -TERM "$upid"
-	reap "$upid"
-	local dt=$(( $(now_ms) - t0 ))
+	local dt
+	term_reap "$upid"
 	assert_equal "$status" 137
 	[ "$dt" -ge 680 ] && [ "$dt" -lt 1800 ] || fail "KILL after ${dt} ms"
 }

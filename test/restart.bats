@@ -23,6 +23,14 @@ reaped() {
 	[ ! -e "/proc/$1" ]
 }
 
+# supervised: the usher -d -P $T/sup.pid just run returned 0; $spid is
+# the supervisor's pid, tracked.
+supervised() {
+	spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
+}
+
 @test "-r: a command that fails twice is started a third time, and runs" {
 	# each start adds a line to $T/count; the third becomes a probe
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
@@ -30,9 +38,7 @@ reaped() {
 	        [ "$(wc -l <"$0/count")" -ge 3 ] || exit 3
 	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE"
 	local spid
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
+	supervised
 	wait_file "$T/rep"
 	local pid
 	pid=$(field "$T/rep" pid)
@@ -100,9 +106,7 @@ reaped() {
 	        exec "$1" -r "$0/rep.$n" -W "$0/go.$n" -T 10 -x 1' \
 	    "$T" "$PROBE"
 	local spid
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
+	supervised
 	wait_file "$T/rep.1"
 	local p1
 	p1=$(field "$T/rep.1" pid)
@@ -164,11 +168,8 @@ reaped() {
 	wait_file "$T/count"
 	# the command has been reaped: usher is in the delay
 	wait_for 5 reaped "$(head -1 "$T/count")"
-	local t0
-	t0=$(now_ms)
-	kill -TERM "$u"
-	reap "$u"
-	local dt=$(( $(now_ms) - t0 ))
+	local dt
+	term_reap "$u"
 	assert_equal "$status" 3
 	assert_equal "$(runs)" 1
 	[ "$dt" -lt 2000 ] || fail "usher took ${dt} ms to end"
@@ -179,9 +180,7 @@ reaped() {
 in_delay() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
 	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T"
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
+	supervised
 	wait_file "$T/count"
 	wait_for 5 reaped "$(head -1 "$T/count")"
 }

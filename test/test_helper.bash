@@ -45,6 +45,24 @@ run_usher() {
 	run "${want[@]}" --separate-stderr no_fd3 "$USHER" "$@"
 }
 
+# pty SCRIPT-TEXT CMD...: play the script (test/helpers/ptyrun.c) against
+# CMD on a new terminal; $status is ptyrun's (the command's), $output the
+# terminal's, $stderr ptyrun's own.
+# shellcheck disable=SC2154 # $output and $stderr come from bats' run
+pty() {
+	printf '%s\n' "$1" >"$T/script"
+	shift
+	run --separate-stderr env -u TMOUT PS1='PROMPT> ' TERM=dumb \
+	    "$PTYRUN" -T 15 -l "$T/log" -s "$T/script" -- "$@"
+	# shown when the test fails
+	printf 'terminal output:\n%s\n%s\n' "$output" "$stderr"
+}
+
+# ishell SCRIPT-TEXT: the script against an interactive bash.
+ishell() {
+	pty "$1" bash --norc --noprofile -i
+}
+
 # track_pid PID...: kill these at teardown if they still live.
 track_pid() {
 	local p
@@ -110,6 +128,17 @@ daemon() {
 	assert_equal "$stderr" ""
 	wait_file "$T/rep"
 	assert_equal "$(field "$T/rep" pid)" "$cpid"
+}
+
+# term_reap PID: TERM to PID, a child of this shell, and reap it: sets
+# $status, and $dt, the milliseconds from before the kill to its end.
+# shellcheck disable=SC2034 # dt is the tests'
+term_reap() {
+	local t0
+	t0=$(now_ms)
+	kill -TERM "$1"
+	reap "$1"
+	dt=$(( $(now_ms) - t0 ))
 }
 
 # term_pid1 CMD...: CMD as PID 1 of a new PID namespace (unshare --fork

@@ -65,11 +65,8 @@ load test_helper
 
 @test "-k after a TERM sent to usher: KILL, and usher dies by it" {
 	start_probe -k 0.3s -- -t TERM -W "$T/never" -T 10
-	local t0
-	t0=$(now_ms)
-	kill -TERM "$upid"
-	reap "$upid"
-	local dt=$(( $(now_ms) - t0 ))
+	local dt
+	term_reap "$upid"
 	assert_equal "$status" 137
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 	[ "$dt" -ge 250 ] && [ "$dt" -lt 1500 ] || fail "KILL after ${dt} ms"
