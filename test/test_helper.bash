@@ -24,7 +24,6 @@ unset lib
 : "${USHER:?USHER must name the usher binary}"
 : "${HELPERS:?HELPERS must name the folder of the test helpers}"
 PROBE=$HELPERS/probe
-# shellcheck disable=SC2034 # for the bats files that load this
 PTYRUN=$HELPERS/ptyrun
 T=$BATS_TEST_TMPDIR
 
