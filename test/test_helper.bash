@@ -233,6 +233,29 @@ wait_gone() {
 	wait_for "${2:-10}" pid_gone "$1"
 }
 
+# NO_ZOMBIE: sh code that defines no_zombie, for a command that runs in a
+# PID namespace of its own (unshare --mount-proc): it waits until no
+# process there is a zombie (1000 looks at most, 10 ms apart), and fails
+# if one is left, naming it on stderr.  The state follows the last ') '
+# of the first line of /proc/PID/stat (a newline in a name hides the
+# rest: no test here names one so).
+# shellcheck disable=SC2016,SC2034 # that sh's code, for the bats files
+NO_ZOMBIE='no_zombie() {
+	i=0
+	while :; do
+		z=
+		for f in /proc/[0-9]*/stat; do
+			read -r s 2>/dev/null <"$f" || continue
+			s=${s##*) }
+			[ "${s%% *}" = Z ] && z=$f
+		done
+		[ -z "$z" ] && return 0
+		i=$((i + 1))
+		[ "$i" -gt 1000 ] && { echo "zombie: $z" >&2; return 1; }
+		sleep 0.01
+	done
+}'
+
 # takes_signal PID SIG: PID blocks or catches SIG, so that a SIG sent now
 # is taken by its code, not by the default action.
 takes_signal() {
