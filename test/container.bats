@@ -72,12 +72,7 @@ setup() {
 
 teardown() {
 	[ -z "${ID:-}" ] || runc delete -f "$ID" >/dev/null 2>&1 || true
-	# test_helper's teardown: the PIDs this test started.
-	local p
-	[ -f "$T/.pids" ] || return 0
-	while read -r p; do
-		kill -KILL "$p" 2>/dev/null || true
-	done <"$T/.pids"
+	kill_tracked
 }
 
 README=$BATS_TEST_DIRNAME/../README.md

@@ -7,38 +7,16 @@
 
 load test_helper
 
-# stat_of PID N: field N of /proc/PID/stat after the command name
-# (1 state, 2 ppid, 3 pgrp, 4 session).
-stat_of() {
-	awk -v n="$2" '{ sub(/^.*\) /, ""); split($0, f, " "); print f[n] }' \
-	    "/proc/$1/stat" 2>/dev/null
-}
-
 # rep_pid_is PID: the probe's report is PID's.
 rep_pid_is() {
 	[ "$(field "$T/rep" pid 2>/dev/null)" = "$1" ]
-}
-
-# daemon ARG...: usher -d ARG... -- probe, reporting into $T/rep and
-# waiting for $T/go (deadline 10 s), through run (so $status and $stderr
-# are the caller's).  The supervisor's pid goes to $T/sup.pid and the
-# command's to $T/app.pid; both are tracked, and $cpid and $spid are set.
-daemon() {
-	run_usher -d -P "$T/sup.pid" -p "$T/app.pid" "$@" -- "$PROBE" \
-	    -r "$T/rep" -W "$T/go" -T 10 3>&-
-	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
-	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	wait_file "$T/rep"
-	assert_equal "$(field "$T/rep" pid)" "$cpid"
 }
 
 @test "-d: the caller returns promptly with 0 while the command runs on" {
 	local t0
 	t0=$(now_ms)
 	run_usher -d -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
+	    -T 10
 	local dt=$(( $(now_ms) - t0 ))
 	local pid
 	pid=$(cat "$T/app.pid")
@@ -53,7 +31,7 @@ daemon() {
 
 @test "-d: the command's parent is the supervisor, not the caller" {
 	start_bg "$USHER" -d -P "$T/sup.pid" -- "$PROBE" -r "$T/rep" \
-	    -W "$T/go" -T 10 3>&-
+	    -W "$T/go" -T 10
 	local caller=$!
 	reap "$caller"
 	local s
@@ -78,10 +56,10 @@ daemon() {
 	[ "$sid" != "$cpid" ] || fail "the command leads its session"
 	[ "$sid" != "$spid" ] || fail "the supervisor leads the session"
 	# the supervisor shares that session and is no session leader
-	assert_equal "$(stat_of "$spid" 4)" "$sid"
-	[ "$(stat_of "$spid" 4)" != "$spid" ]
+	assert_equal "$(stat_field "$spid" 4)" "$sid"
+	[ "$(stat_field "$spid" 4)" != "$spid" ]
 	# and it is a session of its own, not the caller's
-	[ "$sid" != "$(stat_of $$ 4)" ]
+	[ "$sid" != "$(stat_field $$ 4)" ]
 }
 
 @test "-d: cwd is / and the umask is kept" {
@@ -140,7 +118,7 @@ daemon() {
 	echo old >"$T/out.log"
 	cd "$T"
 	run_usher -d -o out.log -- sh -c 'echo out; echo err >&2; : >"$0/done"' \
-	    "$T" 3>&-
+	    "$T"
 	assert_equal "$status" 0
 	wait_file "$T/done"
 	run cat "$T/out.log"
@@ -170,9 +148,8 @@ daemon() {
 }
 
 @test "-d: a missing command gives the caller 127 and one line, and leaves no pidfile" {
-	# (-127: bats would drop a test that ends in 127 with fd 3 closed)
 	run_usher -127 -d -p "$T/app.pid" -P "$T/sup.pid" -- \
-	    usher-test-no-such-command 3>&-
+	    usher-test-no-such-command
 	assert_equal "$stderr" "usher: usher-test-no-such-command: command not found"
 	assert_output ""
 	assert_file_not_exists "$T/app.pid"
@@ -196,22 +173,28 @@ daemon() {
 @test "-d: a command that cannot be executed gives the caller 126" {
 	printf 'not a program\n' >"$T/noexec"
 	chmod 644 "$T/noexec"
-	run_usher -d -p "$T/app.pid" -- "$T/noexec" 3>&-
+	run_usher -d -p "$T/app.pid" -- "$T/noexec"
 	assert_equal "$status" 126
 	assert_equal "${#lines[@]}" 0
 	[[ "$stderr" == "usher: $T/noexec: Permission denied" ]]
 }
 
-@test "-d -x: no supervisor; the pidfile holds the command, which holds the lock" {
+# daemon_x: usher -d -x -p $T/app.pid -- probe -r $T/rep -W $T/go -T 10
+# must succeed, and the probe's report be the command's; $pid is the
+# pidfile's, tracked.
+daemon_x() {
 	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
-	local pid
+	    -T 10
 	pid=$(cat "$T/app.pid")
 	track_pid "$pid"
 	assert_equal "$status" 0
 	wait_file "$T/rep"
 	assert_equal "$(field "$T/rep" pid)" "$pid"
-	local pp
+}
+
+@test "-d -x: no supervisor; the pidfile holds the command, which holds the lock" {
+	local pid pp
+	daemon_x
 	pp=$(field "$T/rep" ppid)
 	[ "$(cat "/proc/$pp/comm" 2>/dev/null)" != usher ] ||
 	    fail "the command's parent $pp is an usher"
@@ -224,18 +207,13 @@ daemon() {
 }
 
 @test "-d -x: the command leads a process group of its own" {
-	run_usher -d -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
 	local pid
-	pid=$(cat "$T/app.pid")
-	track_pid "$pid"
-	assert_equal "$status" 0
-	wait_file "$T/rep"
+	daemon_x
 	assert_equal "$(field "$T/rep" pgid)" "$pid"
 }
 
 @test "-d -x: a missing command gives 127 and leaves no pidfile" {
-	run_usher -127 -d -x -p "$T/app.pid" -- usher-test-no-such-command 3>&-
+	run_usher -127 -d -x -p "$T/app.pid" -- usher-test-no-such-command
 	assert_equal "$stderr" "usher: usher-test-no-such-command: command not found"
 	assert_file_not_exists "$T/app.pid"
 }

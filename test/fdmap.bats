@@ -376,7 +376,7 @@ unopenable() {
 
 @test "with -x the command is usher's own process" {
 	start_bg "$USHER" -x -f 7=1 -f 2=1 -- "$PROBE" -r "$T/rep" \
-	    >"$T/out" 3>&-
+	    >"$T/out"
 	upid=$!
 	reap "$upid"
 	assert_equal "$status" 0
@@ -390,7 +390,7 @@ unopenable() {
 	assert_equal "$status" 0
 	assert_equal "$(field "$T/rep" sid)" "$(field "$T/rep" pid)"
 	assert_equal "$(field "$T/rep" fd.2)" "$R/out"
-	start_bg "$USHER" -x -s -f 1=2 -- "$PROBE" -r "$T/rep" 2>"$T/err" 3>&-
+	start_bg "$USHER" -x -s -f 1=2 -- "$PROBE" -r "$T/rep" 2>"$T/err"
 	upid=$!
 	reap "$upid"
 	assert_equal "$status" 0

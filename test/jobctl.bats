@@ -6,22 +6,6 @@
 
 load test_helper
 
-# pty SCRIPT-TEXT CMD...: play the script against CMD on a new terminal;
-# $status and $output are ptyrun's.
-pty() {
-	printf '%s\n' "$1" >"$T/script"
-	shift
-	run env -u TMOUT PS1='PROMPT> ' TERM=dumb "$PTYRUN" -T 15 -l "$T/log" \
-	    -s "$T/script" -- "$@"
-	# shown when the test fails
-	printf 'terminal output:\n%s\n' "$output"
-}
-
-# ishell SCRIPT-TEXT: the script against an interactive bash.
-ishell() {
-	pty "$1" bash --norc --noprofile -i
-}
-
 @test "Ctrl-C reaches a foreground command exactly once, not usher" {
 	pty "waitfile $T/ready
 send \\x03
@@ -61,22 +45,33 @@ eof"
 	assert_equal "$status" 0
 }
 
-@test "Ctrl-Z and fg: the command is continued once, keyboard signals still go to it alone" {
+# ctrl_z_fg USHER-ARGS PROBE-ARGS KEY...: in an interactive bash, usher
+# USHER-ARGS -- probe -R $T/ready -s $T/sig PROBE-ARGS (each a string of
+# words for the shell); Ctrl-Z once the probe is ready, then fg, and once
+# the probe has had its CONT, each KEY; the job must end with 0.
+ctrl_z_fg() {
+	local uargs=$1 pargs=$2 k keys=""
+	shift 2
+	for k in "$@"; do
+		keys+="send $k"$'\n'
+	done
 	ishell "expect PROMPT> 
-send \"$USHER\" -- \"$PROBE\" -R \"$T/ready\" -t CONT,INT,QUIT -s \"$T/sig\" -w QUIT -T 12\\n
+send \"$USHER\" $uargs -- \"$PROBE\" -R \"$T/ready\" -s \"$T/sig\" $pargs\\n
 waitfile $T/ready
 send \\x1a
 expect Stopped
 expect PROMPT> 
 send fg\\n
 waitfile $T/sig CONT
-send \\x03
-send \\x1c
-expect PROMPT> 
+${keys}expect PROMPT> 
 send echo \"st=\$?\"\\n
 expect st=0
 send exit\\n
 eof"
+}
+
+@test "Ctrl-Z and fg: the command is continued once, keyboard signals still go to it alone" {
+	ctrl_z_fg "" "-t CONT,INT,QUIT -w QUIT -T 12" '\x03' '\x1c'
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" CONT)" 1
 	assert_equal "$(count_sig "$T/sig" INT)" 1
@@ -142,20 +137,7 @@ eof" "$USHER" -s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t INT,QUIT -s "$T/sig" -
 }
 
 @test "-s: Ctrl-Z stops the command with STOP, fg continues it" {
-	ishell "expect PROMPT> 
-send \"$USHER\" -s -- \"$PROBE\" -r \"$T/rep\" -R \"$T/ready\" -t CONT,INT -s \"$T/sig\" -w INT -T 12\\n
-waitfile $T/ready
-send \\x1a
-expect Stopped
-expect PROMPT> 
-send fg\\n
-waitfile $T/sig CONT
-send \\x03
-expect PROMPT> 
-send echo \"st=\$?\"\\n
-expect st=0
-send exit\\n
-eof"
+	ctrl_z_fg -s "-t CONT,INT -w INT -T 12" '\x03'
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" CONT)" 1
 	assert_equal "$(count_sig "$T/sig" INT)" 1

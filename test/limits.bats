@@ -83,7 +83,7 @@ full_start() {
 	fill_blocks
 	local t0
 	t0=$(now_ms)
-	run_usher "$@" -- "$PROBE" -r "$T/rep" -W "$T/never" -T 5 3>&-
+	run_usher "$@" -- "$PROBE" -r "$T/rep" -W "$T/never" -T 5
 	dt=$(( $(now_ms) - t0 ))
 }
 

@@ -5,7 +5,7 @@
 load test_helper
 
 @test "foreground: usher stays the parent, the command gets its own group" {
-	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -x 6 3>&-
+	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -x 6
 	local u=$!
 	reap "$u"
 	assert_equal "$status" 6
@@ -15,7 +15,7 @@ load test_helper
 }
 
 @test "-s: a new session and group, no terminal, usher the parent" {
-	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -x 0 3>&-
+	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -x 0
 	local u=$!
 	reap "$u"
 	assert_equal "$status" 0
@@ -26,21 +26,15 @@ load test_helper
 }
 
 @test "-s: TSTP to usher stops the command with STOP, CONT resumes both" {
-	start_bg "$USHER" -s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t CONT,USR1 \
-	    -s "$T/sig" -w USR1 -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
-	local p
-	p=$(field "$T/rep" pid)
-	track_pid "$p"
-	kill -TSTP "$u"
-	wait_for 5 state_is "$p" T
-	wait_for 5 state_is "$u" T
-	kill -CONT "$u"
+	start_probe -s -- -t CONT,USR1 -w USR1 -T 10
+	kill -TSTP "$upid"
+	wait_for 5 state_is "$ppid" T
+	wait_for 5 state_is "$upid" T
+	kill -CONT "$upid"
 	wait_line "$T/sig" '^CONT '
-	state_is "$u" S
-	kill -USR1 "$u"
-	reap "$u"
+	state_is "$upid" S
+	kill -USR1 "$upid"
+	reap "$upid"
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" CONT)" 1
 }
@@ -49,26 +43,20 @@ load test_helper
 	# No job-control shell can see usher stop without a terminal (cron,
 	# CI): a stopped usher would only miss what comes next.  The pty
 	# tests (jobctl.bats) show the mirroring where there is a terminal.
-	start_bg "$USHER" -- "$PROBE" -r "$T/rep" -R "$T/ready" -t CONT,USR2 \
-	    -s "$T/sig" -w USR2 -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
-	local p
-	p=$(field "$T/rep" pid)
-	track_pid "$p"
-	kill -STOP "$p"
-	wait_for 5 state_is "$p" T
+	start_probe -- -t CONT,USR2 -w USR2 -T 10
+	kill -STOP "$ppid"
+	wait_for 5 state_is "$ppid" T
 	# a stopped usher would keep this USR2 pending, and the probe,
 	# continued behind its back, would never get it
-	kill -USR2 "$u"
-	kill -CONT "$p"
-	reap "$u"
+	kill -USR2 "$upid"
+	kill -CONT "$ppid"
+	reap "$upid"
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" USR2)" 1
 }
 
 @test "-x: usher becomes the command, same pid" {
-	start_bg "$USHER" -x -- "$PROBE" -r "$T/rep" -x 9 3>&-
+	start_bg "$USHER" -x -- "$PROBE" -r "$T/rep" -x 9
 	local u=$!
 	reap "$u"
 	assert_equal "$status" 9
@@ -101,7 +89,7 @@ load test_helper
 }
 
 @test "-x --pdeathsig asks for the signal when the caller dies" {
-	start_bg "$USHER" -x --pdeathsig TERM -- "$PROBE" -r "$T/rep" -x 0 3>&-
+	start_bg "$USHER" -x --pdeathsig TERM -- "$PROBE" -r "$T/rep" -x 0
 	reap "$!"
 	assert_equal "$(field "$T/rep" pdeathsig)" 15
 }
@@ -117,19 +105,15 @@ ctxsw() {
 	for args in "--" "-t 1h -k 1m -D TERM:1s --"; do
 		rm -f "$T/ready" "$T/rep"
 		# shellcheck disable=SC2086
-		start_bg "$USHER" $args "$PROBE" -r "$T/rep" -R "$T/ready" \
-		    -W "$T/never" -T 10 3>&-
-		local u=$!
-		wait_file "$T/ready"
-		track_pid "$(field "$T/rep" pid)"
-		wait_for 5 state_is "$u" S
+		start_probe $args -W "$T/never" -T 10
+		wait_for 5 state_is "$upid" S
 		local before
-		before=$(ctxsw "$u")
+		before=$(ctxsw "$upid")
 		# let time pass (longer than a 1 s tick, which tini has): the
 		# probe's deadline is the clock
-		"$PROBE" -W "$T/never" -T 1.1 2>/dev/null || true
-		assert_equal "$(ctxsw "$u")" "$before"
-		kill -TERM "$u"
-		reap "$u"
+		pass_time 1.1
+		assert_equal "$(ctxsw "$upid")" "$before"
+		kill -TERM "$upid"
+		reap "$upid"
 	done
 }

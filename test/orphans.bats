@@ -4,12 +4,31 @@
 
 load test_helper
 
-# ppid_of PID: the parent pid in /proc, or nothing.
-ppid_of() {
-	awk '{ sub(/^[^)]*\) /, ""); print $2 }' "/proc/$1/stat" 2>/dev/null
-}
+# ppid_is PID PPID: PID's parent is PPID.
 ppid_is() {
-	[ "$(ppid_of "$1")" = "$2" ]
+	[ "$(stat_field "$1" 2)" = "$2" ]
+}
+
+# orphan_ends: the probe left behind, which reported into $T/gc, ends
+# within 2 s; $gc is its pid, tracked.
+orphan_ends() {
+	gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_gone "$gc" 2
+}
+
+# orphaned STATUS PROBE-ARG...: usher --orphans wait in the background,
+# with a command that starts a probe (PROBE-ARG..., reporting into $T/gc)
+# and exits STATUS, leaving the probe behind; returns once usher, the
+# subreaper, has it for a child.  Sets $upid and $gc, both tracked.
+orphaned() {
+	start_bg "$USHER" --orphans wait -- sh -c 'st=$1; shift; "$0" "$@" &
+	    exit "$st"' "$PROBE" "$@" -r "$T/gc" -R "$T/gcready"
+	upid=$!
+	wait_file "$T/gcready"
+	gc=$(field "$T/gc" pid)
+	track_pid "$gc"
+	wait_for 5 ppid_is "$gc" "$upid"
 }
 
 @test "--orphans leave (the default): usher exits with the command" {
@@ -26,20 +45,12 @@ ppid_is() {
 }
 
 @test "--orphans wait: usher waits for a grandchild that outlives the command" {
-	start_bg "$USHER" --orphans wait -- sh -c \
-	    '"$0" -r "$1/gc" -R "$1/gcready" -W "$1/go" -T 10 & exit 3' \
-	    "$PROBE" "$T" 3>&-
-	local u=$!
-	wait_file "$T/gcready"
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	# the command has ended: its child now belongs to usher, the subreaper
-	wait_for 5 ppid_is "$gc" "$u"
-	run pid_gone "$u"
+	orphaned 3 -W "$T/go" -T 10
+	run pid_gone "$upid"
 	assert_failure
 	touch "$T/go"
-	reap "$u"
+	reap "$upid"
 	assert_equal "$status" 3
 	pid_gone "$gc"
 }
@@ -50,56 +61,44 @@ ppid_is() {
 	run "$USHER" --orphans kill -- sh -c '
 	    sh -c "\"\$0\" -r \"\$1/gc\" -R \"\$1/gcready\" -W \"\$1/never\" -T 10 & wait" \
 	        "$0" "$1" &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 4' "$PROBE" "$T"
 	assert_equal "$status" 4
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 }
 
 @test "--orphans kill: also a descendant that left for a session of its own" {
 	run "$USHER" --orphans kill -- sh -c '
 	    setsid "$0" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 0' "$PROBE" "$T"
 	assert_equal "$status" 0
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 	[ "$(field "$T/gc" sid)" = "$gc" ]
 }
 
 @test "--orphans kill -k: a descendant that ignores TERM gets KILL" {
-	local t0=$(( $(date +%s%N) / 1000000 ))
+	local t0
+	t0=$(now_ms)
 	run "$USHER" --orphans kill -k 0.3s -- sh -c '
 	    "$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -W "$1/never" -T 10 &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 5' "$PROBE" "$T"
-	local dt=$(( $(date +%s%N) / 1000000 - t0 ))
+	local dt=$(( $(now_ms) - t0 ))
 	assert_equal "$status" 5
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 	[ "$dt" -ge 300 ] && [ "$dt" -lt 2000 ] || fail "took ${dt} ms"
 }
 
 @test "--orphans wait: a TERM to usher while waiting stops the leftovers" {
-	start_bg "$USHER" --orphans wait -- sh -c \
-	    '"$0" -r "$1/gc" -R "$1/gcready" -t TERM -s "$1/sig" -w TERM -x 0 -T 10 & exit 6' \
-	    "$PROBE" "$T" 3>&-
-	local u=$!
-	wait_file "$T/gcready"
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_for 5 ppid_is "$gc" "$u"
-	kill -TERM "$u"
-	reap "$u"
+	orphaned 6 -t TERM -s "$T/sig" -w TERM -x 0 -T 10
+	kill -TERM "$upid"
+	reap "$upid"
 	assert_equal "$status" 6
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }
@@ -107,20 +106,18 @@ ppid_is() {
 @test "--orphans kill: an orphan named with a newline is found and stopped" {
 	run "$USHER" --orphans kill -- sh -c '
 	    "$0" -N "$2" -r "$1/gc" -R "$1/gcready" -W "$1/never" -T 10 >/dev/null 2>&1 &
-	    while [ ! -e "$1/gcready" ]; do sleep 0.01; done
+	    "$0" -W "$1/gcready" -T 10 || exit 99
 	    exit 0' "$PROBE" "$T" $'\n'
 	assert_equal "$status" 0
 	local gc
-	gc=$(field "$T/gc" pid)
-	track_pid "$gc"
-	wait_gone "$gc" 2
+	orphan_ends
 }
 
 @test "--orphans kill: a name that fakes usher as parent does not get a stranger signalled" {
 	# A process of someone else's, not usher's descendant, whose name is
 	# ")R <usher's pid> 1" and a newline: a line-by-line reader of
 	# /proc/PID/stat would take usher for its parent.
-	start_bg "$USHER" --orphans kill -- "$PROBE" -W "$T/go" -T 10 3>&-
+	start_bg "$USHER" --orphans kill -- "$PROBE" -W "$T/go" -T 10
 	local u=$!
 	start_bg "$PROBE" -N ")R $u 1"$'\n' -r "$T/stranger" -R "$T/ready" \
 	    -t TERM -s "$T/sig" -W "$T/never" -T 10
@@ -138,20 +135,17 @@ ppid_is() {
 	# The same /proc parser finds the members of the command's group, to
 	# queue a real-time signal to each: a stranger named ")R 1 <pgid>"
 	# and a newline is not one of them.
-	start_bg "$USHER" -g -- "$PROBE" -r "$T/rep" -R "$T/ready" -t RTMIN+2 \
-	    -s "$T/sig" -W "$T/go" -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
+	start_probe -g -- -t RTMIN+2 -W "$T/go" -T 10
 	local pgid
 	pgid=$(field "$T/rep" pgid)
 	start_bg "$PROBE" -N ")R 1 $pgid"$'\n' -R "$T/sready" -t RTMIN+2 \
 	    -s "$T/ssig" -w USR1 -T 10
 	local stranger=$!
 	wait_file "$T/sready"
-	"$HELPERS/sigq" "$u" RTMIN+2 4242
+	"$HELPERS/sigq" "$upid" RTMIN+2 4242
 	wait_line "$T/sig" '^RTMIN\+2 '
 	touch "$T/go"
-	reap "$u"
+	reap "$upid"
 	assert_equal "$status" 0
 	# usher is gone, so whatever it queued is pending: the probe records
 	# it before it ends on USR1.
@@ -187,12 +181,9 @@ ppid_is() {
 }
 
 @test "stress: 2000 short-lived orphans of usher as PID 1, no zombie left" {
-	run unshare --pid --fork --mount-proc "$USHER" -- sh -c '
+	run unshare --pid --fork --mount-proc "$USHER" -- sh -c "$NO_ZOMBIE"'
 	    "$0" -Z 2000 -x 0 || exit 2
-	    i=0
-	    while grep -qs "^[0-9]* (.*) Z" /proc/[0-9]*/stat; do
-		i=$((i + 1)); [ $i -gt 1000 ] && exit 1; sleep 0.01
-	    done
+	    no_zombie || exit 1
 	    exit 0' "$PROBE"
 	assert_equal "$status" 0
 }

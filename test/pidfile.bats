@@ -12,32 +12,6 @@ mtime_of() {
 	stat -c '%y %s' "$1"
 }
 
-# daemon ARG... [-- PROBE-ARG...]: usher -d -p $T/app.pid -P $T/sup.pid
-# ARG... -- probe PROBE-ARG... -r $T/rep -T 10, the probe's arguments being
-# -W $T/go when none are given; both pids are tracked and set as $cpid and
-# $spid; the start must succeed.
-daemon() {
-	local uargs=()
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-		uargs+=("$1")
-		shift
-	done
-	[ "$#" -gt 0 ] && shift
-	[ "$#" -gt 0 ] || set -- -W "$T/go"
-	# PROBE comes from test_helper.bash, which shellcheck does not read.
-	# shellcheck disable=SC2153
-	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" "${uargs[@]}" -- \
-	    "$PROBE" "$@" -r "$T/rep" -T 10 3>&-
-	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
-	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
-	assert_equal "$status" 0
-	wait_file "$T/rep"
-}
-
-content_is() {
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
-}
-
 @test "-p: the pidfile holds the PID and a newline when the caller returns" {
 	daemon
 	[ -n "$cpid" ] || fail "no pid in the pidfile"
@@ -54,7 +28,7 @@ content_is() {
 
 @test "-p and -P in the foreground: held while the command runs, removed at its end" {
 	start_bg "$USHER" -p "$T/app.pid" -P "$T/sup.pid" -- "$PROBE" \
-	    -r "$T/rep" -R "$T/ready" -W "$T/go" -T 10 3>&-
+	    -r "$T/rep" -R "$T/ready" -W "$T/go" -T 10
 	local u=$!
 	wait_file "$T/ready"
 	local pid
@@ -72,7 +46,7 @@ content_is() {
 @test "a second instance gets 125 and 'already running as pid N', with the absolute path" {
 	daemon
 	cd "$T"
-	run_usher -d -p app.pid -- "$PROBE" -r "$T/rep2" 3>&-
+	run_usher -d -p app.pid -- "$PROBE" -r "$T/rep2"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: $(pwd -P)/app.pid: already running as pid $cpid"
 	assert_output ""
@@ -108,7 +82,7 @@ content_is() {
 @test "--if-running skip -d: the caller exits 0 and nothing starts" {
 	daemon
 	run_usher -d --if-running skip -p "$T/app.pid" -- "$PROBE" \
-	    -r "$T/rep2" 3>&-
+	    -r "$T/rep2"
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	assert_file_not_exists "$T/rep2"
@@ -126,14 +100,14 @@ content_is() {
 @test "--if-running wait: a cron-like foreground run starts after the first ends" {
 	start_bg "$USHER" -p "$T/app.pid" -- sh -c \
 	    '"$0" -r "$1/rep" -W "$1/go" -T 10; : >"$1/first_done"' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	local first=$!
 	wait_file "$T/rep"
 	track_pid "$(field "$T/rep" pid)"
 	wait_for 5 test -s "$T/app.pid"
 	start_bg "$USHER" --if-running wait -p "$T/app.pid" -- sh -c \
 	    'if [ -e "$0/first_done" ]; then echo after; else echo overlap; fi >"$0/order"' \
-	    "$T" 3>&-
+	    "$T"
 	local second=$!
 	pass_time 0.3
 	assert_file_not_exists "$T/order"
@@ -152,7 +126,7 @@ content_is() {
 @test "--if-running wait -d: the caller waits, then starts the daemon" {
 	daemon
 	start_bg "$USHER" -d --if-running wait -p "$T/app.pid" -- "$PROBE" \
-	    -r "$T/rep2" -W "$T/go2" -T 10 3>&-
+	    -r "$T/rep2" -W "$T/go2" -T 10
 	local caller=$!
 	pass_time 0.3
 	assert_file_not_exists "$T/rep2"
@@ -251,7 +225,7 @@ content_is() {
 }
 
 @test "a pidfile in a missing directory: 125, one line, nothing starts" {
-	run_usher -d -p "$T/nodir/app.pid" -- "$PROBE" -r "$T/rep" 3>&-
+	run_usher -d -p "$T/nodir/app.pid" -- "$PROBE" -r "$T/rep"
 	assert_equal "$status" 125
 	assert_equal "$stderr" "usher: $T/nodir/app.pid: No such file or directory"
 	assert_file_not_exists "$T/rep"
@@ -305,16 +279,23 @@ content_is() {
 	assert_equal "$stderr" "usher: --stop: needs -p PIDFILE"
 }
 
-@test "--stop: TERM, and the instance is gone when it returns 0" {
-	daemon -- -t TERM -s "$T/sig" -w TERM
-	run_usher --stop -p "$T/app.pid"
+# stopped: the --stop just run returned 0 and said nothing, once the
+# daemon's command and supervisor were gone with both pidfiles; the
+# command got one TERM.
+stopped() {
 	assert_equal "$status" 0
 	assert_equal "$stderr" ""
 	pid_gone "$cpid"
 	pid_gone "$spid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
 	assert_file_not_exists "$T/app.pid"
 	assert_file_not_exists "$T/sup.pid"
+	assert_equal "$(count_sig "$T/sig" TERM)" 1
+}
+
+@test "--stop: TERM, and the instance is gone when it returns 0" {
+	daemon -- -t TERM -s "$T/sig" -w TERM
+	run_usher --stop -p "$T/app.pid"
+	stopped
 }
 
 @test "--stop -k 0.5s: a command that ignores TERM is killed; 0 within 2 s" {
@@ -323,13 +304,7 @@ content_is() {
 	t0=$(now_ms)
 	run_usher --stop -p "$T/app.pid" -k 0.5s
 	local dt=$(( $(now_ms) - t0 ))
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	pid_gone "$cpid"
-	pid_gone "$spid"
-	assert_file_not_exists "$T/app.pid"
-	assert_file_not_exists "$T/sup.pid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	stopped
 	[ "$dt" -ge 450 ] && [ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
 }
 
@@ -358,12 +333,7 @@ content_is() {
 	t0=$(now_ms)
 	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop -p "$T/app.pid"
 	local dt=$(( $(now_ms) - t0 ))
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	pid_gone "$cpid"
-	pid_gone "$spid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
-	assert_file_not_exists "$T/app.pid"
+	stopped
 	[ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
 }
 
@@ -374,12 +344,7 @@ content_is() {
 	run --separate-stderr "$HELPERS/nopidfd" "$USHER" --stop \
 	    -p "$T/app.pid" -k 0.5s
 	local dt=$(( $(now_ms) - t0 ))
-	assert_equal "$status" 0
-	assert_equal "$stderr" ""
-	pid_gone "$cpid"
-	pid_gone "$spid"
-	assert_file_not_exists "$T/app.pid"
-	assert_equal "$(count_sig "$T/sig" TERM)" 1
+	stopped
 	[ "$dt" -ge 450 ] && [ "$dt" -lt 2000 ] || fail "--stop took ${dt} ms"
 }
 
@@ -406,9 +371,9 @@ nobody_dir() {
 	        -s "$1/run/sig" -W "$1/never" -T 20' "$PROBE" "$T" "$victim"
 	local holder=$!
 	wait_file "$T/run/ready"
-	local probe
-	probe=$(cat "/proc/$holder/task/$holder/children")
-	track_pid "$probe"
+	local child
+	child=$(cat "/proc/$holder/task/$holder/children")
+	track_pid "$child"
 	run_usher --stop -p "$T/run/app.pid" -k 1s
 	local st=$status err=$stderr
 	run pid_gone "$victim"
@@ -418,13 +383,13 @@ nobody_dir() {
 	assert_equal "$err" "usher: $T/run/app.pid: pid $victim does not belong to the instance: not signalled"
 	# the holders, which are the instance, got TERM, then KILL
 	pid_gone "$holder"
-	pid_gone "$probe"
+	pid_gone "$child"
 	assert_equal "$(count_sig "$T/run/sig" TERM)" 1
 }
 
 @test "-x -p: the pidfile holds usher's pid, which is the command's, and the command holds the lock" {
 	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
-	    -W "$T/go" -T 10 3>&-
+	    -W "$T/go" -T 10
 	local u=$!
 	wait_file "$T/rep"
 	assert_equal "$(field "$T/rep" pid)" "$u"
@@ -446,7 +411,7 @@ nobody_dir() {
 
 @test "--stop on an -x instance: the command holds the lock and gets the signal" {
 	start_bg "$USHER" -x -p "$T/app.pid" -- "$PROBE" -r "$T/rep" \
-	    -t TERM -s "$T/sig" -w TERM -T 10 3>&-
+	    -t TERM -s "$T/sig" -w TERM -T 10
 	local u=$!
 	wait_file "$T/rep"
 	run_usher --stop -p "$T/app.pid"
@@ -458,7 +423,7 @@ nobody_dir() {
 
 @test "-x -p: the lock is the only fd usher leaves the command" {
 	start_bg "$USHER" -x --close-fds -p "$T/app.pid" -- "$PROBE" \
-	    -r "$T/rep" -W "$T/go" -T 10 3>&- 5>"$T/five"
+	    -r "$T/rep" -W "$T/go" -T 10 5>"$T/five"
 	local u=$!
 	wait_file "$T/rep"
 	local fds

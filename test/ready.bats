@@ -20,7 +20,7 @@ slow_ready() {
 	    : >"$1/before"
 	    '"$say"'
 	    exec "$0" -r "$1/rep" -e NOTIFY_SOCKET -W "$1/go" -T 10' \
-	    "$PROBE" "$T" "$NOTIFY" 3>&-
+	    "$PROBE" "$T" "$NOTIFY"
 	# the files are read at once: what they hold as the caller returns
 	cpid=$(cat "$T/app.pid" 2>/dev/null) && track_pid "$cpid"
 	spid=$(cat "$T/sup.pid" 2>/dev/null) && track_pid "$spid"
@@ -73,7 +73,7 @@ slow_ready() {
 
 @test "--ready fd:3: a command that exits first gives the caller its status and one line" {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --ready fd:3 -- \
-	    sh -c 'exit 7' 3>&-
+	    sh -c 'exit 7'
 	assert_equal "$status" 7
 	assert_output ""
 	assert_equal "$stderr" "usher: sh: exited with status 7 before it was ready"
@@ -83,7 +83,7 @@ slow_ready() {
 
 @test "--ready notify: a command killed first gives the caller 128+N and one line" {
 	run_usher -d -p "$T/app.pid" --ready notify -- \
-	    sh -c 'kill -USR1 $$' 3>&-
+	    sh -c 'kill -USR1 $$'
 	assert_equal "$status" 138
 	assert_equal "$stderr" "usher: sh: killed by signal USR1 before it was ready"
 	assert_file_not_exists "$T/app.pid"
@@ -92,7 +92,7 @@ slow_ready() {
 @test "--ready fd:3: closing fd 3 without a line is no readiness" {
 	run_usher -d -p "$T/app.pid" --ready fd:3 -- \
 	    sh -c 'exec 3>&-; "$0" -W "$1/never" -T 0.3 2>/dev/null; exit 5' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	assert_equal "$status" 5
 	assert_equal "$stderr" "usher: sh: exited with status 5 before it was ready"
 }
@@ -100,7 +100,7 @@ slow_ready() {
 @test "--ready-timeout: not ready in time gives the caller 124 and one line; the command is stopped" {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --ready notify \
 	    --ready-timeout 0.3s -- "$PROBE" -r "$T/rep" -t TERM -s "$T/sig" \
-	    -w TERM -T 10 3>&-
+	    -w TERM -T 10
 	local left_p=no left_sp=no
 	[ -e "$T/app.pid" ] && left_p=yes
 	[ -e "$T/sup.pid" ] && left_sp=yes
@@ -116,10 +116,11 @@ slow_ready() {
 }
 
 @test "--ready-timeout: the caller does not return before the timeout" {
-	local t0=$(( $(date +%s%N) / 1000000 ))
+	local t0
+	t0=$(now_ms)
 	run_usher -d -p "$T/app.pid" --ready fd:3 --ready-timeout 0.4s -- \
-	    "$PROBE" -r "$T/rep" -T 10 -W "$T/never" 3>&-
-	local dt=$(( $(date +%s%N) / 1000000 - t0 ))
+	    "$PROBE" -r "$T/rep" -T 10 -W "$T/never"
+	local dt=$(( $(now_ms) - t0 ))
 	[ -f "$T/rep" ] && track_pid "$(field "$T/rep" pid)" "$(field "$T/rep" ppid)"
 	assert_equal "$status" 124
 	[ "$dt" -ge 380 ] && [ "$dt" -lt 3000 ] || fail "returned after ${dt} ms"
@@ -129,7 +130,7 @@ slow_ready() {
 	# Only the supervisor holds the instance's lock: --stop signals it,
 	# not the caller, which reports the command's end like any other.
 	start_bg "$USHER" -d -p "$T/app.pid" --ready fd:3 --ready-timeout 10s \
-	    -- "$PROBE" -r "$T/rep" -W "$T/never" -T 10 2>"$T/err" 3>&-
+	    -- "$PROBE" -r "$T/rep" -W "$T/never" -T 10 2>"$T/err"
 	local caller=$!
 	wait_file "$T/rep"
 	local pid
@@ -153,7 +154,7 @@ slow_ready() {
 
 @test "--ready in the foreground with --ready-timeout: 124 and one line" {
 	start_bg "$USHER" --ready notify --ready-timeout 0.3s -- "$PROBE" \
-	    -r "$T/rep" -W "$T/never" -T 10 2>"$T/err" 3>&-
+	    -r "$T/rep" -W "$T/never" -T 10 2>"$T/err"
 	local u=$!
 	reap "$u"
 	[ -f "$T/rep" ] && track_pid "$(field "$T/rep" pid)"
@@ -195,7 +196,7 @@ flood() {
 	    echo "$NOTIFY_SOCKET" >"$1/sock.tmp" && mv "$1/sock.tmp" "$1/sock"
 	    while [ ! -e "$1/go" ]; do sleep 0.01; done
 	    "$0" -n READY=1 || exit 3
-	    exec sleep 30' "$NOTIFY" "$T/w" 2>"$T/err" 3>&-
+	    exec sleep 30' "$NOTIFY" "$T/w" 2>"$T/err"
 	local caller=$! sock
 	wait_file "$T/w/sock"
 	sock=$(cat "$T/w/sock")
@@ -215,8 +216,8 @@ flood() {
 
 @test "-d --ready: the caller killed while it waits does not take the daemon down" {
 	start_bg "$USHER" -d -p "$T/app.pid" --ready fd:3 -- sh -c \
-	    'while [ ! -e "$1/go" ]; do sleep 0.01; done; echo >&3
-	     exec "$0" -r "$1/rep" -W "$1/never" -T 20' "$PROBE" "$T" 3>&-
+	    '"$0" -W "$1/go" -T 20 || exit 99; echo >&3
+	     exec "$0" -r "$1/rep" -W "$1/never" -T 20' "$PROBE" "$T"
 	local caller=$!
 	wait_file "$T/app.pid"
 	track_pid "$(cat "$T/app.pid")"

@@ -68,7 +68,7 @@ paths() {
 	    sed "s#/usr/local/bin/backup#\"\$PROBE\" -r \"\$T/rep\" -R \"\$T/ready\" -W \"\$T/go\" -T 20#")
 	[[ "$cron" == *"--if-running skip"* ]]
 	export PROBE T
-	eval "start_bg $cron 3>&-"
+	eval "start_bg $cron"
 	local first=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -84,7 +84,7 @@ paths() {
 @test "README: the CI step leaves nothing behind and writes its report" {
 	local ci
 	ci=$(line "--report step.json" | paths |
-	    sed "s#make integration-test#sh -c '\"\$PROBE\" -r \"\$T/gc\" -R \"\$T/gcready\" -W \"\$T/never\" -T 20 \& while [ ! -e \"\$T/gcready\" ]; do sleep 0.01; done; exit 3'#")
+	    sed "s#make integration-test#sh -c '\"\$PROBE\" -r \"\$T/gc\" -R \"\$T/gcready\" -W \"\$T/never\" -T 20 \& \"\$PROBE\" -W \"\$T/gcready\" -T 10 || exit 99; exit 3'#")
 	cd "$T"
 	export PROBE T
 	eval "run $ci"
@@ -125,12 +125,9 @@ paths() {
 @test "README: the foreground recipes" {
 	run "$USHER" --exit-map 143:0 -- sh -c 'kill -TERM $$'
 	assert_success
-	start_bg "$USHER" -R TERM:QUIT -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t QUIT -s "$T/sig" -w QUIT -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
-	kill -TERM "$u"
-	reap "$u"
+	start_probe -R TERM:QUIT -- -t QUIT -w QUIT -T 10
+	kill -TERM "$upid"
+	reap "$upid"
 	assert_equal "$status" 0
 	assert_equal "$(count_sig "$T/sig" QUIT)" 1
 	grep -qF "usher -R TERM:QUIT -- nginx" "$README"

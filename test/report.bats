@@ -82,11 +82,17 @@ report_is() {
 	assert_success
 }
 
-@test "--report: a locked pidfile is refused, and reported" {
-	local pid
+# running: usher -p $T/app.pid -- probe in the background, the probe
+# waiting for $T/go; returns once the pidfile names it, as $pid.
+running() {
 	start_bg "$USHER" -p "$T/app.pid" -- "$PROBE" -W "$T/go" -T 30
 	wait_for 10 test -s "$T/app.pid"
 	pid=$(cat "$T/app.pid")
+}
+
+@test "--report: a locked pidfile is refused, and reported" {
+	local pid
+	running
 	refused "usher: $T/app.pid: already running as pid $pid" \
 	    -p "$T/app.pid" --report "$T/r.json"
 	report_is "$T/r.json" 125 null \
@@ -124,9 +130,7 @@ report_is() {
 
 @test "--report -d: the caller returns after the report of a failure is written" {
 	local pid
-	start_bg "$USHER" -p "$T/app.pid" -- "$PROBE" -W "$T/go" -T 30
-	wait_for 10 test -s "$T/app.pid"
-	pid=$(cat "$T/app.pid")
+	running
 	refused "usher: $T/app.pid: already running as pid $pid" \
 	    -d -p "$T/app.pid" --report "$T/r.json"
 	report_is "$T/r.json" 125 null \

@@ -17,14 +17,18 @@ runs() {
 	fi
 }
 
-content_is() {
-	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
-}
-
 # reaped PID: PID is no more in /proc at all (not even a zombie), so its
 # parent has collected it.
 reaped() {
 	[ ! -e "/proc/$1" ]
+}
+
+# supervised: the usher -d -P $T/sup.pid just run returned 0; $spid is
+# the supervisor's pid, tracked.
+supervised() {
+	spid=$(cat "$T/sup.pid")
+	track_pid "$spid"
+	assert_equal "$status" 0
 }
 
 @test "-r: a command that fails twice is started a third time, and runs" {
@@ -32,11 +36,9 @@ reaped() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
 	    -- sh -c 'echo start >>"$0/count"
 	        [ "$(wc -l <"$0/count")" -ge 3 ] || exit 3
-	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE" 3>&-
+	        exec "$1" -r "$0/rep" -W "$0/go" -T 10' "$T" "$PROBE"
 	local spid
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
+	supervised
 	wait_file "$T/rep"
 	local pid
 	pid=$(field "$T/rep" pid)
@@ -102,11 +104,9 @@ reaped() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 0.05s \
 	    -- sh -c 'echo start >>"$0/count"; n=$(($(wc -l <"$0/count")))
 	        exec "$1" -r "$0/rep.$n" -W "$0/go.$n" -T 10 -x 1' \
-	    "$T" "$PROBE" 3>&-
+	    "$T" "$PROBE"
 	local spid
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
+	supervised
 	wait_file "$T/rep.1"
 	local p1
 	p1=$(field "$T/rep.1" pid)
@@ -132,7 +132,7 @@ reaped() {
 @test "-r: a stop signal forwarded to the command is not followed by a restart" {
 	start_bg "$USHER" -r --restart-delay 0.05s -- sh -c \
 	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -R "$0/ready" -W "$0/never" -T 10' \
-	    "$T" "$PROBE" 3>&-
+	    "$T" "$PROBE"
 	local u=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -147,7 +147,7 @@ reaped() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" --restart=always \
 	    --restart-delay 0.05s -- sh -c \
 	    'echo start >>"$0/count"; exec "$1" -r "$0/rep" -W "$0/never" -T 10' \
-	    "$T" "$PROBE" 3>&-
+	    "$T" "$PROBE"
 	local spid cpid
 	spid=$(cat "$T/sup.pid")
 	cpid=$(cat "$T/app.pid")
@@ -163,16 +163,13 @@ reaped() {
 
 @test "-r: TERM during a long restart delay ends usher at once with the last status" {
 	start_bg "$USHER" -r --restart-delay 30s -- sh -c \
-	    'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
+	    'echo $$ >>"$0/count"; exit 3' "$T"
 	local u=$!
 	wait_file "$T/count"
 	# the command has been reaped: usher is in the delay
 	wait_for 5 reaped "$(head -1 "$T/count")"
-	local t0
-	t0=$(now_ms)
-	kill -TERM "$u"
-	reap "$u"
-	local dt=$(( $(now_ms) - t0 ))
+	local dt
+	term_reap "$u"
 	assert_equal "$status" 3
 	assert_equal "$(runs)" 1
 	[ "$dt" -lt 2000 ] || fail "usher took ${dt} ms to end"
@@ -182,10 +179,8 @@ reaped() {
 # delay before the first restart; spid is the supervisor's pid.
 in_delay() {
 	run_usher -d -p "$T/app.pid" -P "$T/sup.pid" -r --restart-delay 30s \
-	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T" 3>&-
-	spid=$(cat "$T/sup.pid")
-	track_pid "$spid"
-	assert_equal "$status" 0
+	    -- sh -c 'echo $$ >>"$0/count"; exit 3' "$T"
+	supervised
 	wait_file "$T/count"
 	wait_for 5 reaped "$(head -1 "$T/count")"
 }
@@ -243,7 +238,7 @@ status_is() {
 
 @test "-r --ready: a command that dies before it is ready is not restarted" {
 	run_usher -d -p "$T/app.pid" -r --restart-delay 0.05s --ready fd:3 -- \
-	    sh -c 'echo $PPID >>"$0/count"; exit 4' "$T" 3>&-
+	    sh -c 'echo $PPID >>"$0/count"; exit 4' "$T"
 	local spid
 	spid=$(head -1 "$T/count")
 	track_pid "$spid"
@@ -267,7 +262,7 @@ status_is() {
 
 @test "-r: a TERM held by -D is a stop, also when the command ends meanwhile" {
 	start_bg "$USHER" -r --restart-delay 0.1 -D TERM:5s -- sh -c \
-	    'echo x >>"$0/starts"; touch "$0/up"; sleep 0.3; exit 1' "$T" 3>&-
+	    'echo x >>"$0/starts"; touch "$0/up"; sleep 0.3; exit 1' "$T"
 	local u=$!
 	wait_file "$T/up"
 	kill -TERM "$u"
@@ -277,9 +272,26 @@ status_is() {
 }
 
 @test "--restart-delay 0 does not spin: the delay grows from a tenth of a second" {
-	run timeout 1 "$USHER" -r --restart-delay 0 -- sh -c \
-	    'echo x >>"$0/starts"; exit 1' "$T"
-	local n
-	n=$(wc -l <"$T/starts")
-	[ "$n" -ge 3 ] && [ "$n" -le 8 ] || fail "$n starts in 1 s"
+	# Each start writes the time, in microseconds, into $T/starts.
+	run_usher -r --restart-delay 0 --restart-max 5 -- bash -c \
+	    'echo "${EPOCHREALTIME/[.,]/}" >>"$0/starts"; exit 1' "$T"
+	assert_equal "$status" 1
+	local at gap i min=(0 80 180 380 780)
+	mapfile -t at <"$T/starts"
+	assert_equal "${#at[@]}" 6
+	# The pauses are 0, 0.1, 0.2, 0.4 and 0.8 s, and a start never comes
+	# sooner than its pause after the one before (a loaded machine only
+	# makes it later).  A loop that spins would need every start to take
+	# 0.8 s to pass; a delay that stays at 0.1 s, or doubles from 0.05 s,
+	# one start of 0.7 s or 0.4 s.
+	for i in 1 2 3 4 5; do
+		gap=$(( (at[i] - at[i - 1]) / 1000 ))
+		[ "$gap" -ge "${min[i - 1]}" ] ||
+		    fail "start $((i + 1)) came ${gap} ms after the one before"
+	done
+	# 1.5 s of pauses in all: 2.5 s are left for six starts.  A delay of 0
+	# taken for the default 1 s would take 31 s, one that doubles from
+	# 0.25 s, 7.5 s.
+	gap=$(( (at[5] - at[0]) / 1000 ))
+	[ "$gap" -lt 4000 ] || fail "six starts took ${gap} ms"
 }

@@ -85,7 +85,7 @@ important_intact() {
 
 @test "a pidfile replaced by a link while the instance runs is left alone at its end" {
 	start_bg "$USHER" -p "$T/ww/app.pid" -P "$T/ww/sup.pid" -- "$PROBE" \
-	    -r "$T/rep" -W "$T/go" -T 10 3>&-
+	    -r "$T/rep" -W "$T/go" -T 10
 	local u=$!
 	wait_file "$T/rep"
 	track_pid "$(field "$T/rep" pid)"

@@ -25,7 +25,7 @@ start_flooded() {
 	start_bg bash -c 'ulimit -S -i "$0" && exec "$@"' "$lim" "$USHER" \
 	    -P "$T/upid" "$@" -- bash -c 'ulimit -S -i "$0" && exec "$@"' \
 	    "$clim" "$PROBE" -r "$T/rep" -s "$T/sig" -R "$T/ready" \
-	    -t "$TRAP" -w RTMIN+3 -d "$lag" -T 30 3>&- 2>"$T/err"
+	    -t "$TRAP" -w RTMIN+3 -d "$lag" -T 30 2>"$T/err"
 	launcher=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -122,7 +122,7 @@ assert_flood() {
 	# 99; its queue holds 64 and usher the rest of the 300 sent.
 	start_bg "$USHER" -v -- bash -c 'ulimit -S -i 64 && exec "$@"' \
 	    "$PROBE" "$PROBE" -r "$T/rep" -R "$T/ready" -s "$T/sig" \
-	    -t RTMIN+1 -W "$T/never" -T 0.5 -d 1000000 3>&- 2>"$T/err"
+	    -t RTMIN+1 -W "$T/never" -T 0.5 -d 1000000 2>"$T/err"
 	u=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -150,7 +150,7 @@ deadline_under_flood() {
 	shift 3
 	t0=$(now_ms)
 	start_bg "$USHER" "$@" -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t "$trap" -W "$T/never" -T 10 3>&-
+	    -t "$trap" -W "$T/never" -T 10
 	local pid=$!
 	wait_file "$T/ready"
 	t1=$(now_ms)
@@ -180,14 +180,14 @@ deadline_under_flood() {
 @test "stress: --if-running wait starts on time during a signal flood" {
 	local first second t1 t2
 	start_bg "$USHER" -p "$T/app.pid" -- "$PROBE" -r "$T/rep" -W "$T/go" \
-	    -T 10 3>&-
+	    -T 10
 	first=$!
 	wait_file "$T/rep"
 	track_pid "$(field "$T/rep" pid)"
 	wait_for 5 test -s "$T/app.pid"
 	# (the flood goes on after the start: -R keeps it from the command)
 	start_bg "$USHER" --if-running wait -p "$T/app.pid" -R RTMIN+1:none \
-	    -- "$PROBE" -r "$T/rep2" 3>&-
+	    -- "$PROBE" -r "$T/rep2"
 	second=$!
 	# (a signal that comes before usher takes it would end usher)
 	wait_for 5 takes_signal "$second" RTMIN+1

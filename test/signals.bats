@@ -5,31 +5,6 @@
 
 load test_helper
 
-# dfl CMD...: exec CMD with INT and QUIT at their defaults again (bash
-# starts & jobs with them ignored, and usher keeps what was ignored).
-dfl() {
-	exec perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or exit 127' \
-	    -- "$@"
-}
-
-# start_probe ARGS...: usher ARGS... -- probe (recording into $T/sig,
-# reporting into $T/rep); sets $upid (usher) and $ppid (the probe).
-start_probe() {
-	local uargs=() pargs=()
-	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
-		uargs+=("$1")
-		shift
-	done
-	shift
-	pargs=("$@")
-	start_bg dfl "$USHER" "${uargs[@]}" -- "$PROBE" -r "$T/rep" \
-	    -s "$T/sig" -R "$T/ready" "${pargs[@]}" 3>&-
-	upid=$!
-	wait_file "$T/ready"
-	ppid=$(field "$T/rep" pid)
-	track_pid "$ppid"
-}
-
 @test "the command leads its own process group in usher's session" {
 	start_probe -- -x 0
 	wait "$upid"
@@ -68,7 +43,7 @@ start_probe() {
 @test "a signal goes to the command's whole group by default" {
 	start_bg "$USHER" -- sh -c '"$0" -t USR1 -s "$1/bg" -R "$1/bgready" -w USR1 &
 	    exec "$0" -t USR1 -s "$1/sig" -r "$1/rep" -R "$1/ready" -w USR1' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	upid=$!
 	wait_file "$T/ready"
 	wait_file "$T/bgready"
@@ -82,7 +57,7 @@ start_probe() {
 @test "--single-child sends to the command alone, -g to the group" {
 	start_bg "$USHER" --single-child -- sh -c '"$0" -t USR1 -s "$1/bg" -r "$1/bgrep" -R "$1/bgready" -w USR1 -T 5 &
 	    exec "$0" -t USR1 -s "$1/sig" -r "$1/rep" -R "$1/ready" -w USR1' \
-	    "$PROBE" "$T" 3>&-
+	    "$PROBE" "$T"
 	upid=$!
 	wait_file "$T/ready"
 	wait_file "$T/bgready"
@@ -114,7 +89,6 @@ start_probe() {
 	wait_line "$T/sig" '^RTMIN\+2 '
 	kill -USR1 "$upid"
 	wait "$upid"
-	assert_line_in() { grep -qE "$2" "$1"; }
 	run grep -E '^RTMIN\+2 ' "$T/sig"
 	assert_output --regexp 'code=-1 value=4242 '
 }
@@ -160,7 +134,7 @@ start_probe() {
 @test "a signal the caller ignored is not forwarded (nohup)" {
 	start_bg perl -e '$SIG{USR2} = "IGNORE"; exec @ARGV' -- \
 	    "$USHER" -- "$PROBE" -r "$T/rep" -s "$T/sig" -R "$T/ready" \
-	    -t USR1,USR2 -w USR1 3>&-
+	    -t USR1,USR2 -w USR1
 	upid=$!
 	wait_file "$T/ready"
 	track_pid "$(field "$T/rep" pid)"
@@ -252,21 +226,13 @@ start_probe() {
 }
 
 @test "as PID 1, usher reaps zombies, forwards TERM, gives 128+N" {
-	run unshare --pid --fork --mount-proc "$USHER" -- sh -c '
+	run unshare --pid --fork --mount-proc "$USHER" -- sh -c "$NO_ZOMBIE"'
 	    "$0" -Z 3 -x 0
-	    i=0
-	    while grep -qs "^[0-9]* ([^)]*) Z" /proc/[0-9]*/stat; do
-		i=$((i + 1)); [ $i -gt 500 ] && exit 1; sleep 0.01
-	    done
+	    no_zombie || exit 1
 	    kill -KILL $$' "$PROBE"
 	assert_equal "$status" 137
-	start_bg unshare --pid --fork "$USHER" -- "$PROBE" -r "$T/rep" \
-	    -R "$T/ready" -t TERM -s "$T/sig" -w TERM -k TERM 3>&-
-	wait_file "$T/ready"
-	local u
-	u=$(cat /proc/$!/task/$!/children)
-	kill -TERM "$u"
-	reap "$!"
+	term_pid1 "$USHER" -- "$PROBE" -r "$T/rep" -R "$T/ready" -t TERM \
+	    -s "$T/sig" -w TERM -k TERM
 	assert_equal "$status" 143
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 }

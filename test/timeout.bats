@@ -64,46 +64,31 @@ load test_helper
 }
 
 @test "-k after a TERM sent to usher: KILL, and usher dies by it" {
-	start_bg "$USHER" -k 0.3s -- "$PROBE" -r "$T/rep" -R "$T/ready" -t TERM \
-	    -s "$T/sig" -W "$T/never" -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
-	track_pid "$(field "$T/rep" pid)"
-	local t0
-	t0=$(now_ms)
-	kill -TERM "$u"
-	reap "$u"
-	local dt=$(( $(now_ms) - t0 ))
+	start_probe -k 0.3s -- -t TERM -W "$T/never" -T 10
+	local dt
+	term_reap "$upid"
 	assert_equal "$status" 137
 	assert_equal "$(count_sig "$T/sig" TERM)" 1
 	[ "$dt" -ge 250 ] && [ "$dt" -lt 1500 ] || fail "KILL after ${dt} ms"
 }
 
 @test "-k is not armed by a signal that is not a stop signal" {
-	start_bg "$USHER" -k 0.2s -- "$PROBE" -r "$T/rep" -R "$T/ready" \
-	    -t USR1,USR2 -s "$T/sig" -w USR2 -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
-	kill -USR1 "$u"
+	start_probe -k 0.2s -- -t USR1,USR2 -w USR2 -T 10
+	kill -USR1 "$upid"
 	wait_line "$T/sig" '^USR1 '
 	# A negative test has to let time pass: three times -k.  The probe
 	# is the clock here (its -T deadline), not a guess at any ordering.
 	run "$PROBE" -W "$T/never" -T 0.6
-	kill -USR2 "$u"
-	reap "$u"
+	kill -USR2 "$upid"
+	reap "$upid"
 	assert_equal "$status" 0
 }
 
 @test "-t continues a stopped command so that it can end" {
-	start_bg "$USHER" -t 1s -- "$PROBE" -r "$T/rep" -R "$T/ready" -W "$T/never" -T 10 3>&-
-	local u=$!
-	wait_file "$T/ready"
-	local p
-	p=$(field "$T/rep" pid)
-	track_pid "$p"
-	kill -STOP "$p"
-	wait_for 5 state_is "$p" T
-	reap "$u"
+	start_probe -t 1s -- -W "$T/never" -T 10
+	kill -STOP "$ppid"
+	wait_for 5 state_is "$ppid" T
+	reap "$upid"
 	assert_equal "$status" 124
-	wait_gone "$p"
+	wait_gone "$ppid"
 }

@@ -14,17 +14,6 @@ setup() {
 	[ "$(id -u)" = 0 ] || fail "these tests need root"
 }
 
-# pty SCRIPT-TEXT CMD...: play the script against CMD on a new terminal;
-# $status is ptyrun's (the command's), $output the terminal's.
-pty() {
-	printf '%s\n' "$1" >"$T/script"
-	shift
-	run --separate-stderr env -u TMOUT PS1='PROMPT> ' TERM=dumb \
-	    "$PTYRUN" -T 15 -l "$T/log" -s "$T/script" -- "$@"
-	# shown when the test fails
-	printf 'terminal output:\n%s\n%s\n' "$output" "$stderr"
-}
-
 # inject USHER-ARGS...: in an interactive root shell on a terminal, run
 # usher ARGS... -- tiocsti 'touch $T/pwned', its report going to $T/rep
 # (the shell opens it: nobody may not write in $T), then a command of the
@@ -32,14 +21,14 @@ pty() {
 inject() {
 	local args
 	args=$(printf '"%s" ' "$@")
-	pty "expect PROMPT> 
+	ishell "expect PROMPT> 
 send $args-- \"$TIOCSTI\" 'touch $T/pwned' >\"$T/rep\"\\n
 waitfile $T/rep tioclinux=
 expect PROMPT> 
 send touch \"$T/marker\"\\n
 waitfile $T/marker
 send exit\\n
-eof" bash --norc --noprofile -i
+eof"
 	assert_equal "$status" 0
 	assert_file_exists "$T/marker"
 }
@@ -83,7 +72,7 @@ blocked() {
 }
 
 @test "-u: an interactive command can still read and write the terminal" {
-	pty "expect PROMPT> 
+	ishell "expect PROMPT> 
 send \"$USHER\" -u nobody -- sh -c 'grep Seccomp: /proc/self/status; echo \"rea\"\"dy\"; read line; echo \"got:\$line\"; exit 3'\\n
 expect ready
 send typed\\n
@@ -92,7 +81,7 @@ expect PROMPT>
 send echo \"st=\$?\"\\n
 expect st=3
 send exit\\n
-eof" bash --norc --noprofile -i
+eof"
 	assert_equal "$status" 0
 	assert_output --regexp $'Seccomp:\t2'
 }
