@@ -38,7 +38,7 @@ HELPERS = $(patsubst test/helpers/%.c,$(BUILD)/helpers/%,\
 	  $(wildcard test/helpers/*.c))
 
 .PHONY: all check sanitize lint valgrind fuzz deps deps-fuzz deps-lint \
-	deps-valgrind demo install uninstall clean helpers static
+	deps-valgrind deps-deb demo install uninstall clean helpers static deb
 
 all: $(BUILD)/usher
 
@@ -89,6 +89,7 @@ DEPS = gcc make libc6-dev libbsd-dev pkg-config bats bats-assert \
 FUZZ_DEPS = clang libclang-rt-14-dev llvm
 LINT_DEPS = mandoc shellcheck clang-tidy git
 VALGRIND_DEPS = valgrind
+DEB_DEPS = debhelper dpkg-dev fakeroot lintian libmd-dev
 INSTALL_MISSING = missing=""; for p in $$want; do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 	    grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -106,6 +107,8 @@ deps-lint:
 	@want="$(LINT_DEPS)"; $(INSTALL_MISSING)
 deps-valgrind:
 	@want="$(VALGRIND_DEPS)"; $(INSTALL_MISSING)
+deps-deb:
+	@want="$(DEB_DEPS)"; $(INSTALL_MISSING)
 
 # test/container.bats runs build/usher-static under runc, in check and
 # in sanitize alike: a static binary is not sanitized.
@@ -157,6 +160,17 @@ valgrind: deps deps-valgrind
 	$(MAKE) all helpers
 	USHER=$(CURDIR)/$(BUILD)/usher HELPERS=$(CURDIR)/$(BUILD)/helpers \
 	    test/valgrind
+
+# make deb: the Debian package (debian/), built from a copy of the tree in
+# $(BUILD)/deb, where the .deb lands; lintian must find no error or
+# warning in it.
+deb: deps deps-deb
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/usher
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(BUILD)/deb/usher
+	cd $(BUILD)/deb/usher && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning --info $(BUILD)/deb/*.changes
+	@ls $(BUILD)/deb/*.deb
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
