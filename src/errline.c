@@ -20,6 +20,7 @@ struct part {
 	size_t		 keep;	/* bytes of s shown; below len: cut */
 };
 
+static void	say(const char *, va_list);
 static size_t	build(char *, size_t, const char *, const char *,
 		    const char *, va_list);
 static void	fit(struct part *, size_t, size_t);
@@ -51,17 +52,35 @@ errline_build(char *buf, size_t size, enum errline_form form,
 _Noreturn void
 errline_exit(int status, const char *part, ...)
 {
-	char	line[ERRLINE_MAX];
 	va_list	ap;
-	size_t	len;
 
 	va_start(ap, part);
-	len = build(line, sizeof(line), "usher: ", "\n", part, ap);
+	say(part, ap);
 	va_end(ap);
+	exit(status);
+}
+
+/* errline() on stderr, in one write(2), and nothing more. */
+void
+errline_say(const char *part, ...)
+{
+	va_list	ap;
+
+	va_start(ap, part);
+	say(part, ap);
+	va_end(ap);
+}
+
+static void
+say(const char *part, va_list ap)
+{
+	char	line[ERRLINE_MAX];
+	size_t	len;
+
+	len = build(line, sizeof(line), "usher: ", "\n", part, ap);
 	if (write(STDERR_FILENO, line, len) == -1) {
 		/* stderr is gone: no one is left to tell. */
 	}
-	exit(status);
 }
 
 /*

@@ -15,9 +15,11 @@
  * (without the NUL); both are async-signal-safe (no allocation, no stdio),
  * for the forked child.  Both are errline_build(), told which form.
  *
- * errline_exit() is errline() written to stderr, in one write(2), and
- * exit(3) with a status: usher's own failure, where nothing else remains to
- * be done (not for the forked child, which must _exit(2)).
+ * errline_say() is errline() written to stderr, in one write(2): a
+ * warning.  errline_exit() says it, and exit(3)s with a status: usher's
+ * own failure, where nothing else remains to be done (not for the forked
+ * child, which must _exit(2)).  usher writes no line of its own any other
+ * way (not err(3), whose prefix is whatever name usher was run by).
  */
 #ifndef ERRLINE_H
 #define ERRLINE_H
@@ -38,6 +40,7 @@ enum errline_form {
 
 size_t	errline_build(char *, size_t, enum errline_form, const char *, ...);
 _Noreturn void	errline_exit(int, const char *, ...);
+void	errline_say(const char *, ...);
 
 #define errline(buf, size, ...)						\
 	errline_build((buf), (size), ERRLINE_LINE, __VA_ARGS__)

@@ -33,7 +33,6 @@
 
 #include <ctype.h>
 #include <dirent.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -48,6 +47,7 @@
 
 #include "deadline.h"
 #include "num.h"
+#include "errline.h"
 #include "pidlock.h"
 #include "proctree.h"
 #include "signals.h"
@@ -686,6 +686,7 @@ find_command(const char *path, pid_t pid, const struct member *h, size_t n,
 {
 	struct proctree_stat	st;
 	size_t			i;
+	char			why[80];
 
 	if (pid <= 0)
 		return false;
@@ -698,8 +699,9 @@ find_command(const char *path, pid_t pid, const struct member *h, size_t n,
 		if (h[i].pid == st.ppid && alive(&h[i]))
 			return true;
 	unpin(c);
-	warnx("%s: pid %d does not belong to the instance: not signalled",
-	    path, (int)pid);
+	(void)snprintf(why, sizeof(why), "pid %d does not belong to the "
+	    "instance: not signalled", (int)pid);
+	errline_say(path, why, NULL);
 	return false;
 }
 
@@ -932,8 +934,8 @@ pidlock_stop(const char *path, int sig, const struct timespec *grace)
 	if ((n = find_holders(path, m, HOLDERS_MAX)) == 0)
 		return pidlock_state(path, &pid) == PIDLOCK_RUNNING;
 	if (pid == PIDLOCK_BADPID)
-		warnx("%s: no valid pid in the file: only the lock's holders "
-		    "are signalled", path);
+		errline_say(path, "no valid pid in the file: only the lock's "
+		    "holders are signalled", NULL);
 	cmd = find_command(path, pid, m, n, &m[n]);
 	signal_all(m, n, sig);
 	r = wait_gone(m, n, grace, -1);

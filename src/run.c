@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -111,7 +110,7 @@ status_action(const struct usher_config *cfg)
 	if (pid == PIDLOCK_NOPID)
 		exit(PIDLOCK_NONE);
 	if (pid == PIDLOCK_BADPID)
-		errx(4, "%s: no valid pid in the file", cfg->pidfile);
+		errline_exit(4, cfg->pidfile, "no valid pid in the file", NULL);
 	printf("%d\n", (int)pid);
 	exit(0);
 }
@@ -127,7 +126,7 @@ stop_action(const struct usher_config *cfg)
 	if (cfg->kill_after_set)
 		grace = cfg->kill_after;
 	if ((r = pidlock_stop(cfg->pidfile, cfg->stop_signal, &grace)) != 0)
-		warnx("%s: could not be stopped", cfg->pidfile);
+		errline_say(cfg->pidfile, "could not be stopped", NULL);
 	exit(r);
 }
 
@@ -162,11 +161,11 @@ check_report(const struct usher_config *cfg, struct supervisor *s)
 	if (cfg->report == NULL)
 		return;
 	if (report_check(cfg->report, msg, sizeof(msg)) == -1)
-		errx(EXIT_USHER, "%s", msg);
+		errline_exit(EXIT_USHER, msg, NULL);
 	if ((s->spare = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1) {
 		errline_join(msg, sizeof(msg), "--report", cfg->report,
 		    strerror(errno), NULL);
-		errx(EXIT_USHER, "%s", msg);
+		errline_exit(EXIT_USHER, msg, NULL);
 	}
 }
 
@@ -184,7 +183,7 @@ prepare(const struct usher_config *cfg, struct supervisor *s)
 	char		 msg[LINK_MSG_MAX - ERRLINE_EXTRA];
 
 	if (fdmap_check(cfg->fdmaps, cfg->nfdmaps, msg, sizeof(msg)) == -1)
-		errx(EXIT_USHER, "%s", msg);
+		errline_exit(EXIT_USHER, msg, NULL);
 	fill_stdio(s);
 	check_report(cfg, s);
 	if (cfg->user != NULL &&

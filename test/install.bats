@@ -87,6 +87,15 @@ setup() {
 	assert_output "$("$R/bin/usher" --version)"
 	run --separate-stderr "$R/bin/usher-static" -- sh -c 'exit 3'
 	assert_equal "$status" 3
+	# Its lines begin "usher: " too, whatever name it was run by.
+	run --separate-stderr "$R/bin/usher-static" --report /nonexistent/r.json -- true
+	assert_equal "$status" 125
+	assert_equal "$stderr" "usher: --report: /nonexistent/r.json: No such file or directory"
+	echo junk >"$T/app.pid"
+	run --separate-stderr flock "$T/app.pid" "$R/bin/usher-static" \
+	    --status -p "$T/app.pid"
+	assert_equal "$status" 4
+	assert_equal "$stderr" "usher: $T/app.pid: no valid pid in the file"
 }
 
 @test "install: man renders the installed page" {
