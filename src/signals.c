@@ -141,3 +141,15 @@ signals_is_stop(int sig, int stop_signal)
 	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ||
 	    sig == SIGQUIT || sig == stop_signal;
 }
+
+/*
+ * Whether usher can hold or rewrite sig (-D, -R): a signal that reaches
+ * usher and that it forwards.  KILL and STOP never reach it, and CHLD is
+ * usher's own (it reaps), never forwarded.
+ */
+bool
+signals_forwardable(int sig)
+{
+	return sig >= 1 && sig < NSIG && sig != SIGKILL && sig != SIGSTOP &&
+	    sig != SIGCHLD;
+}

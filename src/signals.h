@@ -7,7 +7,8 @@
  * signals_fd_std(), which leaves the real-time ones pending); usher
  * installs no handler.  signals_restore() gives a forked child (or usher
  * before exec) exactly the caller's mask and dispositions back; it is
- * async-signal-safe.  The saved mask and ignored set are the only global
+ * async-signal-safe.  signals_forwardable() says which signals -R and -D
+ * may name (pure).  The saved mask and ignored set are the only global
  * state of usher.
  */
 #ifndef SIGNALS_H
@@ -28,6 +29,7 @@ int	signals_fd_std(void);
 void	signals_restore(void);
 bool	signals_pending(int);
 bool	signals_is_stop(int, int);
+bool	signals_forwardable(int);
 _Noreturn void	signals_die(int);
 
 #endif /* SIGNALS_H */

@@ -64,13 +64,13 @@ fuzz_exit(int status)
 
 /* Parse and validate as main does: -1 when it parsed, else the status. */
 static int
-fuzz_parse(int argc, char *argv[], struct usher_config *cfg)
+fuzz_parse(int argc, char *argv[], struct cmdline *cl)
 {
 	if (setjmp(fuzz_jump) != 0)
 		return fuzz_status;
 	optind = 0;	/* glibc: start afresh, forgetting the last input */
-	parse(argc, argv, cfg);
-	validate(cfg);
+	parse(argc, argv, cl);
+	validate(cl);
 	return -1;
 }
 
@@ -238,7 +238,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char		 name[] = "usher";
-	struct usher_config	 cfg = defaults;
+	struct cmdline		 cl = { .cfg = defaults };
 	char			*argv[FUZZ_ARGS + 2], *buf = fuzz_str(data, size);
 	size_t			 off;
 	int			 argc = 1, status;
@@ -253,13 +253,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    lseek(fuzz_capture, 0, SEEK_SET) == -1 ||
 	    dup2(fuzz_capture, STDERR_FILENO) == -1)
 		abort();
-	status = fuzz_parse(argc, argv, &cfg);
+	status = fuzz_parse(argc, argv, &cl);
 	if (dup2(fuzz_stderr, STDERR_FILENO) == -1)
 		abort();
 	check_stderr(status);
 	if (status == -1)
-		check_config(&cfg);
-	config_free(&cfg);
+		check_config(&cl.cfg);
+	config_free(&cl.cfg);
 	free(buf);
 	return 0;
 }
