@@ -12,6 +12,8 @@
  * This file only parses the command line into a struct usher_config and
  * hands it to run().
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -53,9 +55,15 @@ enum {
 	OPT_STOP
 };
 
-/* What parse() fills in. */
+/*
+ * What parse() fills in: the config, and which of the options whose
+ * default depends on others were given; validate() resolves the rest.
+ */
 struct cmdline {
 	struct usher_config	cfg;
+	bool			route_given;	/* -g, --single-child */
+	bool			pdeathsig_given; /* --pdeathsig */
+	bool			umask_given;	/* -m */
 };
 
 struct usage;
@@ -76,8 +84,8 @@ struct choice {
 static handler	opt_mode, opt_flag, opt_string, opt_path, opt_duration;
 static handler	opt_choice, opt_ready, opt_restart, opt_number;
 static handler	opt_action, opt_fd, opt_output, opt_chdir;
-static handler	opt_env, opt_pair, opt_route, opt_pdeathsig;
-static handler	opt_stop_signal, opt_kill_after, opt_delay, opt_info;
+static handler	opt_env, opt_pair, opt_route, opt_signal;
+static handler	opt_kill_after, opt_delay, opt_info;
 
 /* Where the generic handlers (flag, string, path, duration) write. */
 #define FIELD(f)	offsetof(struct usher_config, f)
@@ -152,13 +160,13 @@ static const struct usage {
 	    "forward every signal to the command's group" },
 	{ "single-child", OPT_SINGLE_CHILD, NULL, opt_route, 0,
 	    "forward every signal to the command alone" },
-	{ "pdeathsig", OPT_PDEATHSIG, "SIGNAL|none", opt_pdeathsig, 0,
+	{ "pdeathsig", OPT_PDEATHSIG, "SIGNAL|none", opt_signal, 0,
 	    "signal the command gets if usher dies (default KILL; none with "
 	    "-d, -x)" },
 	{ NULL, 0, NULL, NULL, 0, "Deadlines:" },
 	{ "timeout", 't', "DURATION", opt_duration, FIELD(timeout),
 	    "stop the command after DURATION, then exit 124" },
-	{ "stop-signal", 'S', "SIGNAL", opt_stop_signal, 0,
+	{ "stop-signal", 'S', "SIGNAL", opt_signal, 0,
 	    "signal that stops the command (default TERM)" },
 	{ "kill-after", 'k', "DURATION", opt_kill_after, 0,
 	    "send KILL if it still runs DURATION after a stop signal" },
@@ -203,15 +211,19 @@ static const struct choice	orphans_words[] = {
 	{ NULL, 0 },
 };
 
-/* What usher does where no option says otherwise. */
+/*
+ * What usher does where no option says otherwise; the defaults that depend
+ * on other options are set by resolve().
+ */
 static const struct usher_config	defaults = {
 	.mode = MODE_FOREGROUND,
-	.route = ROUTE_DEFAULT,
-	.pdeathsig = -1,
 	.stop_signal = SIGTERM,
 	.ready_timeout = { 60, 0 },
 	.restart_delay = { 1, 0 },
 };
+
+/* The grace between a stop signal and KILL when -k is not given. */
+static const struct timespec	default_grace = { 10, 0 };
 
 static void	help(void);
 static void	build_options(struct option *, char *);
@@ -223,7 +235,8 @@ static void	set_path(const char *, const char *, const char *,
 static void	add_map(struct usher_config *, const struct fdmap *);
 static void	validate(struct cmdline *);
 static void	validate_action(const struct usher_config *);
-static const char	*supervisor_option(const struct usher_config *);
+static void	resolve(struct cmdline *);
+static const char	*supervisor_option(const struct cmdline *);
 static void	daemon_stdio(struct usher_config *);
 static void	need_duration(const char *, const char *, struct timespec *);
 static int	choose(const char *, const char *, const struct choice *,
@@ -499,7 +512,7 @@ opt_number(struct cmdline *cl, const struct usage *u, const char *arg)
 		if (num_oct(arg, 0, 0777, &n) == -1)
 			invalid("-m", "umask", arg);
 		cl->cfg.umask = (mode_t)n;
-		cl->cfg.umask_set = true;
+		cl->umask_given = true;
 		return;
 	}
 	if (num_dec(arg, 1, 1000000000, &n) == -1)
@@ -595,25 +608,24 @@ opt_route(struct cmdline *cl, const struct usage *u, const char *arg)
 
 	(void)arg;
 	route = u->val == 'g' ? ROUTE_GROUP : ROUTE_CHILD;
-	if (cl->cfg.route != ROUTE_DEFAULT && cl->cfg.route != route)
+	if (cl->route_given && cl->cfg.route != route)
 		fail("-g: conflicts with --single-child");
 	cl->cfg.route = route;
+	cl->route_given = true;
 }
 
+/* -S SIGNAL, and --pdeathsig SIGNAL, 0 or none. */
 static void
-opt_pdeathsig(struct cmdline *cl, const struct usage *u, const char *arg)
+opt_signal(struct cmdline *cl, const struct usage *u, const char *arg)
 {
-	(void)u;
+	if (u->val == 'S') {
+		if ((cl->cfg.stop_signal = signame_parse(arg)) == -1)
+			invalid("-S", "signal", arg);
+		return;
+	}
 	if ((cl->cfg.pdeathsig = sig_or_none(arg)) == -1)
 		invalid("--pdeathsig", "signal", arg);
-}
-
-static void
-opt_stop_signal(struct cmdline *cl, const struct usage *u, const char *arg)
-{
-	(void)u;
-	if ((cl->cfg.stop_signal = signame_parse(arg)) == -1)
-		invalid("-S", "signal", arg);
+	cl->pdeathsig_given = true;
 }
 
 static void
@@ -689,7 +701,8 @@ add_map(struct usher_config *cfg, const struct fdmap *m)
 /*
  * Combinations that cannot work are refused here, one message each (-g
  * with --single-child, and --status with --stop, as they come: see
- * opt_route() and opt_action()).
+ * opt_route() and opt_action()).  Then every default is resolved, once:
+ * from here on, the config is what run() reads, and nothing writes it.
  */
 static void
 validate(struct cmdline *cl)
@@ -697,19 +710,21 @@ validate(struct cmdline *cl)
 	struct usher_config	*cfg = &cl->cfg;
 	const char		*need;
 
-	if (cfg->action != ACTION_RUN) {
+	if (cfg->action != ACTION_RUN)
 		validate_action(cfg);
-		return;
+	else {
+		if (cfg->argv[0] == NULL)
+			fail("usage: no command given (see usher --help)");
+		if (cfg->if_running != IF_RUNNING_FAIL &&
+		    cfg->pidfile == NULL && cfg->spidfile == NULL)
+			fail("--if-running: needs -p or -P");
+		if (cfg->exec && (need = supervisor_option(cl)) != NULL)
+			fail("%s: needs a supervisor, not possible with -x",
+			    need);
+		if (cfg->mode == MODE_DAEMON)
+			daemon_stdio(cfg);
 	}
-	if (cfg->argv[0] == NULL)
-		fail("usage: no command given (see usher --help)");
-	if (cfg->if_running != IF_RUNNING_FAIL && cfg->pidfile == NULL &&
-	    cfg->spidfile == NULL)
-		fail("--if-running: needs -p or -P");
-	if (cfg->exec && (need = supervisor_option(cfg)) != NULL)
-		fail("%s: needs a supervisor, not possible with -x", need);
-	if (cfg->mode == MODE_DAEMON)
-		daemon_stdio(cfg);
+	resolve(cl);
 }
 
 /* --status and --stop act on a pidfile, and start nothing. */
@@ -725,10 +740,37 @@ validate_action(const struct usher_config *cfg)
 		fail("%s: takes no command", name);
 }
 
+/*
+ * The defaults that depend on other options (SPEC §7): signals go to the
+ * command alone in daemon mode, to its group otherwise; the parent-death
+ * signal is KILL, none with -d or -x; the grace after a stop signal is
+ * 10 s.  The command's umask is usher's, read here once, unless -m gives
+ * one; usher's own stays in usher_umask, for the files usher writes.
+ */
+static void
+resolve(struct cmdline *cl)
+{
+	struct usher_config	*cfg = &cl->cfg;
+
+	if (!cl->route_given)
+		cfg->route = cfg->mode == MODE_DAEMON ? ROUTE_CHILD :
+		    ROUTE_GROUP;
+	if (!cl->pdeathsig_given)
+		cfg->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
+		    SIGKILL;
+	if (!cfg->kill_after_set)
+		cfg->kill_after = default_grace;
+	cfg->usher_umask = umask(0);
+	(void)umask(cfg->usher_umask);
+	if (!cl->umask_given)
+		cfg->umask = cfg->usher_umask;
+}
+
 /* The first option given that only a supervisor can honour, or NULL. */
 static const char *
-supervisor_option(const struct usher_config *cfg)
+supervisor_option(const struct cmdline *cl)
 {
+	const struct usher_config	*cfg = &cl->cfg;
 	const struct {
 		bool		 given;
 		const char	*opt;
@@ -736,8 +778,9 @@ supervisor_option(const struct usher_config *cfg)
 		{ cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0, "-t" },
 		{ cfg->kill_after_set, "-k" },
 		{ cfg->nrewrite > 0, "-R" },
-		{ cfg->route == ROUTE_GROUP, "-g" },
-		{ cfg->route == ROUTE_CHILD, "--single-child" },
+		{ cl->route_given && cfg->route == ROUTE_GROUP, "-g" },
+		{ cl->route_given && cfg->route == ROUTE_CHILD,
+		    "--single-child" },
 		{ cfg->exit_code_only, "--exit-code-only" },
 		{ cfg->nexitmap > 0, "--exit-map" },
 		{ cfg->ndelays > 0, "-D" },

@@ -154,13 +154,11 @@ status_action(const struct usher_config *cfg)
 static _Noreturn void
 stop_action(const struct usher_config *cfg)
 {
-	struct timespec	grace = { 10, 0 };
-	int		r;
+	int	r;
 
 	signals_restore();
-	if (cfg->kill_after_set)
-		grace = cfg->kill_after;
-	if ((r = pidlock_stop(cfg->pidfile, cfg->stop_signal, &grace)) != 0)
+	if ((r = pidlock_stop(cfg->pidfile, cfg->stop_signal,
+	    &cfg->kill_after)) != 0)
 		warnx("%s: could not be stopped", cfg->pidfile);
 	exit(r);
 }
@@ -232,9 +230,6 @@ prepare(const struct usher_config *cfg, struct instance *in)
 	if (cfg->mode != MODE_DAEMON && !cfg->exec)
 		jobctl_open(&l->jc);
 	l->pdeathsig = cfg->pdeathsig;
-	if (l->pdeathsig == -1)
-		l->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
-		    SIGKILL;
 	if ((in->sigfd = signals_fd()) == -1)
 		fail_why(in, "signalfd", strerror(errno));
 }
@@ -248,14 +243,9 @@ static void
 open_files(const struct usher_config *cfg, struct instance *in)
 {
 	char	msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
-	mode_t	mask;
 
-	mask = umask(0);
-	umask(mask);
-	if (cfg->umask_set)
-		mask = cfg->umask;
-	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) ==
-	    -1)
+	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, cfg->umask, msg,
+	    sizeof(msg)) == -1)
 		fail(in, msg);
 }
 
@@ -265,7 +255,7 @@ prepare_ready(const struct usher_config *cfg, struct instance *in)
 {
 	size_t	i;
 
-	if (ready_open(&in->ready, (enum ready_kind)cfg->ready,
+	if (ready_open(&in->ready, cfg->ready,
 	    in->l.ident.set ? in->l.ident.uid : geteuid()) == -1)
 		fail_why(in, "--ready", strerror(errno));
 	for (i = 0; i < cfg->nfdmaps; i++)
@@ -619,6 +609,7 @@ write_report(const struct usher_config *cfg, const struct ending *e,
 		.start = e->start, .ended = e->ended, .wstatus = e->wstatus,
 		.timed_out = e->timed_out, .restarts = e->restarts,
 		.status = o->die != 0 ? 128 + o->die : o->code,
+		.umask = cfg->usher_umask,
 	};
 	struct timespec	now;
 	char		msg[SPAWN_MSG_MAX], error[SPAWN_MSG_MAX];

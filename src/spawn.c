@@ -107,8 +107,7 @@ setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
 		fail(r, EXIT_USHER, "-p", NULL, strerror(errno));
 	if (cfg->chdir != NULL && chdir(cfg->chdir) == -1)
 		fail(r, EXIT_USHER, "-C", cfg->chdir, strerror(errno));
-	if (cfg->umask_set)
-		umask(cfg->umask);
+	umask(cfg->umask);
 	/*
 	 * -u: the terminal guard goes in while the child is still root, so
 	 * the kernel takes it without no_new_privs (see ttyguard.c), and

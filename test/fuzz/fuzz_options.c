@@ -13,8 +13,9 @@
  * version are status 0 and silent on stderr; a command line that parses is
  * silent and gives a consistent config: fds within the limit in every map,
  * durations normalised and capped, signals that are signals, statuses 0 to
- * 255, one route, absolute paths, a command unless --status or --stop, and
- * nothing that needs a supervisor with -x.  What parsing allocated is freed
+ * 255, every default resolved (a route, a parent-death signal or none, a
+ * grace, a umask), absolute paths, a command unless --status or --stop,
+ * and nothing that needs a supervisor with -x.  What parsing allocated is freed
  * after each input, so a leak is a finding.
  */
 #include <sys/mman.h>
@@ -120,8 +121,7 @@ check_signals(const struct usher_config *cfg)
 	size_t	i, j;
 
 	check(sig_ok(cfg->stop_signal));
-	check(cfg->pdeathsig == -1 || cfg->pdeathsig == 0 ||
-	    sig_ok(cfg->pdeathsig));
+	check(cfg->pdeathsig == 0 || sig_ok(cfg->pdeathsig));
 	for (i = 0; i < cfg->nrewrite; i++) {
 		check(sig_ok(cfg->rewrite[i].from));
 		check(cfg->rewrite[i].from != SIGKILL &&
@@ -135,17 +135,19 @@ check_signals(const struct usher_config *cfg)
 		for (j = 0; j < i; j++)
 			check(cfg->delays[j].sig != cfg->delays[i].sig);
 	}
-	check(cfg->route == ROUTE_DEFAULT || cfg->route == ROUTE_GROUP ||
-	    cfg->route == ROUTE_CHILD);
+	check(cfg->route == ROUTE_GROUP || cfg->route == ROUTE_CHILD);
 }
 
 static void
-check_config(const struct usher_config *cfg)
+check_config(const struct cmdline *cl)
 {
-	size_t	i;
+	const struct usher_config	*cfg = &cl->cfg;
+	size_t				 i;
 
 	check_fdmaps(cfg);
 	check_signals(cfg);
+	check(cfg->kill_after_set || (cfg->kill_after.tv_sec == 10 &&
+	    cfg->kill_after.tv_nsec == 0));
 	check(ts_ok(&cfg->timeout) && ts_ok(&cfg->kill_after) &&
 	    ts_ok(&cfg->ready_timeout) && ts_ok(&cfg->restart_delay));
 	for (i = 0; i < cfg->nexitmap; i++)
@@ -155,11 +157,12 @@ check_config(const struct usher_config *cfg)
 		check(cfg->env[i].arg[0] != '\0' && cfg->env[i].arg[0] != '=' &&
 		    cfg->env[i].unset == (strchr(cfg->env[i].arg, '=') == NULL));
 	check(cfg->umask <= 0777 && cfg->restart_max <= 1000000000);
+	check(cl->umask_given || cfg->umask == cfg->usher_umask);
 	check(path_ok(cfg->chdir) && path_ok(cfg->pidfile) &&
 	    path_ok(cfg->spidfile) && path_ok(cfg->report));
 	if (cfg->action == ACTION_RUN) {
 		check(cfg->argv[0] != NULL);
-		check(!cfg->exec || supervisor_option(cfg) == NULL);
+		check(!cfg->exec || supervisor_option(cl) == NULL);
 	} else
 		check(cfg->pidfile != NULL && cfg->argv[0] == NULL);
 }
@@ -258,7 +261,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_stderr(status);
 	if (status == -1)
-		check_config(&cl.cfg);
+		check_config(&cl);
 	config_free(&cl.cfg);
 	free(buf);
 	return 0;
