@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -232,7 +231,7 @@ static void	bad_option(int, const char *);
 static const struct usage	*usage_of(int);
 static void	set_path(const char *, const char *, const char *,
 		    const char **);
-static void	add_map(struct usher_config *, const struct fdmap *);
+static void	add_map(struct usher_config *, struct fdmap);
 static void	validate(struct cmdline *);
 static void	validate_action(const struct usher_config *);
 static void	resolve(struct cmdline *);
@@ -467,9 +466,9 @@ opt_choice(struct cmdline *cl, const struct usage *u, const char *arg)
 }
 
 /*
- * --ready fd:N or notify.  fd:N puts a placeholder map in the fd maps, so
- * that -f naming N too is caught as N mapped twice; usher fills in the
- * pipe's end when it has made it.
+ * --ready fd:N or notify.  fd:N puts a slot for the pipe's end in the fd
+ * maps (fdmap_slot()), so that -f naming N too is caught as N mapped
+ * twice.
  */
 static void
 opt_ready(struct cmdline *cl, const struct usage *u, const char *arg)
@@ -485,8 +484,7 @@ opt_ready(struct cmdline *cl, const struct usage *u, const char *arg)
 		fail("--ready: invalid value '%s' (fd:N or notify)", arg);
 	cl->cfg.ready = READY_FD;
 	cl->cfg.ready_fd = fd;
-	add_map(&cl->cfg, &(struct fdmap){ .spec = "--ready",
-	    .kind = FDMAP_DUP, .fd = fd, .src = -1, .share = -1 });
+	add_map(&cl->cfg, fdmap_slot(fd, "--ready"));
 }
 
 /* -r alone, or --restart=on-failure, or --restart=always. */
@@ -542,7 +540,7 @@ opt_fd(struct cmdline *cl, const struct usage *u, const char *arg)
 	(void)u;
 	if (fdmap_parse(arg, &m) == -1)
 		invalid("-f", "fd map", arg);
-	add_map(&cl->cfg, &m);
+	add_map(&cl->cfg, m);
 }
 
 /* -o FILE: two maps, fd 1 and fd 2 sharing its file, kept adjacent. */
@@ -554,8 +552,8 @@ opt_output(struct cmdline *cl, const struct usage *u, const char *arg)
 	(void)u;
 	if (fdmap_output(arg, m) == -1)
 		invalid("-o", "file", arg);
-	add_map(&cl->cfg, &m[0]);
-	add_map(&cl->cfg, &m[1]);
+	add_map(&cl->cfg, m[0]);
+	add_map(&cl->cfg, m[1]);
 }
 
 /* The caller's directory, also when the daemon has moved to /. */
@@ -692,10 +690,10 @@ set_path(const char *opt, const char *what, const char *arg,
 
 /* One more fd map, after those given so far. */
 static void
-add_map(struct usher_config *cfg, const struct fdmap *m)
+add_map(struct usher_config *cfg, struct fdmap m)
 {
 	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps, sizeof(*cfg->fdmaps));
-	cfg->fdmaps[cfg->nfdmaps++] = *m;
+	cfg->fdmaps[cfg->nfdmaps++] = m;
 }
 
 /*
@@ -816,10 +814,7 @@ daemon_stdio(struct usher_config *cfg)
 			if (cfg->fdmaps[i].fd == fd)
 				named = true;
 		if (!named)
-			add_map(cfg, &(struct fdmap){ .spec = "-d",
-			    .kind = FDMAP_FILE, .fd = fd, .src = -1,
-			    .flags = fd == 0 ? O_RDONLY : O_WRONLY,
-			    .path = "/dev/null", .share = -1 });
+			add_map(cfg, fdmap_null(fd, "-d"));
 	}
 	cfg->close_fds = true;
 }

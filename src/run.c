@@ -237,31 +237,34 @@ prepare(const struct usher_config *cfg, struct instance *in)
 /*
  * Open (create, truncate) the files of -f and -o, only now that the
  * pidfiles are ours: a start refused as "already running" must not empty
- * the running instance's log.  The files get the command's umask.
+ * the running instance's log.  The files get the command's umask.  The
+ * fds the command gets go into the launch, --ready's pipe end among them.
  */
 static void
 open_files(const struct usher_config *cfg, struct instance *in)
 {
 	char	msg[SPAWN_MSG_MAX - ERRLINE_EXTRA];
 
-	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, cfg->umask, msg,
+	if ((in->l.src = reallocarray(NULL, cfg->nfdmaps + 1,
+	    sizeof(*in->l.src))) == NULL)
+		fail_why(in, "-f", strerror(errno));
+	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, in->l.src, cfg->umask, msg,
 	    sizeof(msg)) == -1)
 		fail(in, msg);
+	fdmap_fill_slots(cfg->fdmaps, cfg->nfdmaps, in->l.src,
+	    in->ready.cmdfd);
 }
 
-/* --ready: the channel, and the command's end of it in its fd maps. */
+/*
+ * --ready: the channel; open_files() gives the command's end of it to its
+ * fd map.
+ */
 static void
 prepare_ready(const struct usher_config *cfg, struct instance *in)
 {
-	size_t	i;
-
 	if (ready_open(&in->ready, cfg->ready,
 	    in->l.ident.set ? in->l.ident.uid : geteuid()) == -1)
 		fail_why(in, "--ready", strerror(errno));
-	for (i = 0; i < cfg->nfdmaps; i++)
-		if (cfg->fdmaps[i].kind == FDMAP_DUP &&
-		    cfg->fdmaps[i].src == -1)
-			cfg->fdmaps[i].src = in->ready.cmdfd;
 }
 
 /*
@@ -328,7 +331,7 @@ detach(const struct usher_config *cfg, struct instance *in)
 	int		*keep;
 	size_t		 i, n = 0;
 
-	if (daemon_detach(cfg, &in->link, &what) == -1) {
+	if (daemon_detach(&in->l, &in->link, &what) == -1) {
 		errline(line, sizeof(line), "-d", what, strerror(errno), NULL);
 		fail_line(in, line);
 	}
@@ -345,7 +348,7 @@ detach(const struct usher_config *cfg, struct instance *in)
 	keep[n++] = in->ready.cmdfd;
 	keep[n++] = in->spare;
 	for (i = 0; i < cfg->nfdmaps; i++)
-		keep[n++] = cfg->fdmaps[i].src;
+		keep[n++] = in->l.src[i].fd;
 	daemon_close_except(keep, n);
 	free(keep);
 	openlog("usher", LOG_PID, LOG_DAEMON);
@@ -545,7 +548,7 @@ fail_line(struct instance *in, const char *line)
 	struct outcome			 o = { EXIT_USHER, 0 };
 
 	if (in->e.pid == -1)
-		fdmap_unlink_new(cfg->fdmaps, cfg->nfdmaps);
+		fdmap_unlink_new(cfg->fdmaps, in->l.src, cfg->nfdmaps);
 	if (in->link == -1)
 		fputs(line, stderr);
 	if (in->detached)

@@ -104,7 +104,7 @@ check_fdmaps(const struct usher_config *cfg)
 		m = &cfg->fdmaps[i];
 		check(m->fd >= 0 && m->fd < FUZZ_NOFILE);
 		check(m->kind != FDMAP_DUP ||
-		    (m->src >= -1 && m->src < FUZZ_NOFILE));
+		    (m->src >= 0 && m->src < FUZZ_NOFILE));
 		check(m->kind != FDMAP_FILE ||
 		    (m->path != NULL && m->path[0] != '\0'));
 		check(m->share == -1 || (m->share == 1 && i >= 1));
