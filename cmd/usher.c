@@ -232,6 +232,7 @@ static const struct usage	*usage_of(int);
 static void	set_path(const char *, const char *, const char *,
 		    const char **);
 static void	add_map(struct usher_config *, struct fdmap);
+static void	drop_slot(struct usher_config *);
 static void	validate(struct cmdline *);
 static void	validate_action(const struct usher_config *);
 static void	resolve(struct cmdline *);
@@ -468,23 +469,30 @@ opt_choice(struct cmdline *cl, const struct usage *u, const char *arg)
 /*
  * --ready fd:N or notify.  fd:N puts a slot for the pipe's end in the fd
  * maps (fdmap_slot()), so that -f naming N too is caught as N mapped
- * twice.
+ * twice.  The last --ready counts: an earlier fd:N leaves no slot.
  */
 static void
 opt_ready(struct cmdline *cl, const struct usage *u, const char *arg)
 {
-	int	fd;
+	struct usher_config	*cfg = &cl->cfg;
+	enum ready_kind		 kind = READY_NOTIFY;
+	int			 fd = -1;
 
 	(void)u;
-	if (strcmp(arg, "notify") == 0) {
-		cl->cfg.ready = READY_NOTIFY;
-		return;
+	if (strcmp(arg, "notify") != 0) {
+		if (strncmp(arg, "fd:", 3) != 0 ||
+		    fdmap_fd(arg + 3, &fd) == -1)
+			fail("--ready: invalid value '%s' (fd:N or notify)",
+			    arg);
+		kind = READY_FD;
 	}
-	if (strncmp(arg, "fd:", 3) != 0 || fdmap_fd(arg + 3, &fd) == -1)
-		fail("--ready: invalid value '%s' (fd:N or notify)", arg);
-	cl->cfg.ready = READY_FD;
-	cl->cfg.ready_fd = fd;
-	add_map(&cl->cfg, fdmap_slot(fd, "--ready"));
+	if (cfg->ready == READY_FD)
+		drop_slot(cfg);
+	cfg->ready = kind;
+	if (kind == READY_FD) {
+		cfg->ready_fd = fd;
+		add_map(cfg, fdmap_slot(fd, "--ready"));
+	}
 }
 
 /* -r alone, or --restart=on-failure, or --restart=always. */
@@ -686,6 +694,22 @@ set_path(const char *opt, const char *what, const char *arg,
 		fail_errno(opt, arg);
 	free((char *)*path);
 	*path = abs;
+}
+
+/* Take the one slot map (an earlier --ready fd:N) out of the fd maps. */
+static void
+drop_slot(struct usher_config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nfdmaps; i++) {
+		if (cfg->fdmaps[i].kind != FDMAP_SLOT)
+			continue;
+		memmove(&cfg->fdmaps[i], &cfg->fdmaps[i + 1],
+		    (cfg->nfdmaps - i - 1) * sizeof(*cfg->fdmaps));
+		cfg->nfdmaps--;
+		return;
+	}
 }
 
 /* One more fd map, after those given so far. */

@@ -105,6 +105,8 @@ check_fdmaps(const struct usher_config *cfg)
 		check(m->fd >= 0 && m->fd < FUZZ_NOFILE);
 		check(m->kind != FDMAP_DUP ||
 		    (m->src >= 0 && m->src < FUZZ_NOFILE));
+		check(m->kind != FDMAP_SLOT ||
+		    (cfg->ready == READY_FD && m->fd == cfg->ready_fd));
 		check(m->kind != FDMAP_FILE ||
 		    (m->path != NULL && m->path[0] != '\0'));
 		check(m->share == -1 || (m->share == 1 && i >= 1));
