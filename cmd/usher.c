@@ -244,11 +244,11 @@ static int	choose(const char *, const char *, const struct choice *,
 static char	*split_pair(const char *, const char *, const char *, char *,
 		    size_t);
 static void	add_pair(const char *, const char *, int (*)(const char *),
-		    int (*)(const char *), struct pair **, size_t *);
+		    int (*)(const char *), const struct pair **, size_t *);
 static int	forwardable(const char *);
 static int	sig_or_none(const char *);
 static int	status_num(const char *);
-static void	*grow(void *, size_t, size_t);
+static void	*append(const void *, size_t, size_t, const void *);
 static _Noreturn void	invalid(const char *, const char *, const char *);
 static _Noreturn void	fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
@@ -582,8 +582,8 @@ opt_env(struct cmdline *cl, const struct usage *u, const char *arg)
 	if (*arg == '\0' || *arg == '=' || unset == (strchr(arg, '=') != NULL))
 		fail("-%c: invalid %s '%s'", u->val,
 		    unset ? "NAME" : "NAME=VALUE", arg);
-	cfg->env = grow(cfg->env, cfg->nenv, sizeof(*cfg->env));
-	cfg->env[cfg->nenv++] = (struct envop){ unset, arg };
+	cfg->env = append(cfg->env, cfg->nenv++, sizeof(*cfg->env),
+	    &(struct envop){ unset, arg });
 }
 
 /*
@@ -661,8 +661,7 @@ opt_delay(struct cmdline *cl, const struct usage *u, const char *arg)
 			fail("-D: %s delayed twice", buf);
 	if (cfg->ndelays == DELAY_MAX)
 		fail("-D: more than %d delays", DELAY_MAX);
-	cfg->delays = grow(cfg->delays, cfg->ndelays, sizeof(*cfg->delays));
-	cfg->delays[cfg->ndelays++] = d;
+	cfg->delays = append(cfg->delays, cfg->ndelays++, sizeof(d), &d);
 }
 
 /* --help and --version: on stdout, status 0. */
@@ -696,17 +695,21 @@ set_path(const char *opt, const char *what, const char *arg,
 	*path = abs;
 }
 
-/* Take the one slot map (an earlier --ready fd:N) out of the fd maps. */
+/*
+ * Take the one slot map (an earlier --ready fd:N) out of the fd maps,
+ * which are const to their readers but made here (append()).
+ */
 static void
 drop_slot(struct usher_config *cfg)
 {
-	size_t	i;
+	struct fdmap	*maps = (struct fdmap *)cfg->fdmaps;
+	size_t		 i;
 
 	for (i = 0; i < cfg->nfdmaps; i++) {
-		if (cfg->fdmaps[i].kind != FDMAP_SLOT)
+		if (maps[i].kind != FDMAP_SLOT)
 			continue;
-		memmove(&cfg->fdmaps[i], &cfg->fdmaps[i + 1],
-		    (cfg->nfdmaps - i - 1) * sizeof(*cfg->fdmaps));
+		memmove(&maps[i], &maps[i + 1],
+		    (cfg->nfdmaps - i - 1) * sizeof(*maps));
 		cfg->nfdmaps--;
 		return;
 	}
@@ -716,8 +719,7 @@ drop_slot(struct usher_config *cfg)
 static void
 add_map(struct usher_config *cfg, struct fdmap m)
 {
-	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps, sizeof(*cfg->fdmaps));
-	cfg->fdmaps[cfg->nfdmaps++] = m;
+	cfg->fdmaps = append(cfg->fdmaps, cfg->nfdmaps++, sizeof(m), &m);
 }
 
 /*
@@ -886,7 +888,7 @@ split_pair(const char *opt, const char *what, const char *arg, char *buf,
  */
 static void
 add_pair(const char *opt, const char *arg, int (*from)(const char *),
-    int (*to)(const char *), struct pair **list, size_t *n)
+    int (*to)(const char *), const struct pair **list, size_t *n)
 {
 	char	buf[64], *rest;
 	int	f, t;
@@ -894,8 +896,7 @@ add_pair(const char *opt, const char *arg, int (*from)(const char *),
 	rest = split_pair(opt, "FROM:TO", arg, buf, sizeof(buf));
 	if ((f = from(buf)) == -1 || (t = to(rest)) == -1)
 		invalid(opt, "FROM:TO", arg);
-	*list = grow(*list, *n, sizeof(**list));
-	(*list)[(*n)++] = (struct pair){ f, t };
+	*list = append(*list, (*n)++, sizeof(**list), &(struct pair){ f, t });
 }
 
 /* A signal that usher forwards (signals.h), or -1. */
@@ -925,12 +926,19 @@ status_num(const char *s)
 	return num_dec(s, 0, 255, &n) == 0 ? (int)n : -1;
 }
 
-/* Room for one more element after n of them. */
+/*
+ * The array list of n elements of size bytes, with a copy of elem after
+ * them.  The config's arrays are const to every reader: they are made
+ * here, and nothing writes them once validate() has returned.
+ */
 static void *
-grow(void *p, size_t n, size_t size)
+append(const void *list, size_t n, size_t size, const void *elem)
 {
-	if ((p = reallocarray(p, n + 2, size)) == NULL)
+	char	*p;
+
+	if ((p = reallocarray((void *)list, n + 1, size)) == NULL)
 		fail_errno("options", NULL);
+	memcpy(p + n * size, elem, size);
 	return p;
 }
 

@@ -85,8 +85,9 @@ struct pair {
 
 /*
  * Filled by cmd/usher.c and final once validate() returns: every default
- * is resolved there, and nothing writes the config after it.  Each comment
- * says what the field holds then.
+ * is resolved there, and nothing writes the config after it (its arrays
+ * are const too; what a start opens or is given lives in struct launch,
+ * spawn.h).  Each comment says what the field holds then.
  */
 struct usher_config {
 	enum usher_action action;	/* --status, --stop, or run */
@@ -99,10 +100,10 @@ struct usher_config {
 	mode_t		 umask;		/* the command's: -m, else usher's */
 	mode_t		 usher_umask;	/* usher's own, read once */
 	const char	*user;		/* -u USER[:GROUP], or NULL */
-	struct envop	*env;		/* -E and -U, in order */
+	const struct envop *env;	/* -E and -U, in order */
 	size_t		 nenv;
 
-	struct fdmap	*fdmaps;	/* -f, -o, --ready fd:N's slot, and
+	const struct fdmap *fdmaps;	/* -f, -o, --ready fd:N's slot, and
 					   with -d /dev/null for each of 0-2
 					   that none of them names */
 	size_t		 nfdmaps;
@@ -111,11 +112,11 @@ struct usher_config {
 	enum usher_route route;		/* -g, --single-child, else by mode:
 					   ROUTE_CHILD with -d, else
 					   ROUTE_GROUP; never ROUTE_DEFAULT */
-	struct pair	*rewrite;	/* -R FROM:TO, TO 0 drops */
+	const struct pair *rewrite;	/* -R FROM:TO, TO 0 drops */
 	size_t		 nrewrite;
 	int		 pdeathsig;	/* --pdeathsig, else KILL, or 0 (none)
 					   with -d or -x */
-	struct delay	*delays;	/* -D */
+	const struct delay *delays;	/* -D */
 	size_t		 ndelays;
 
 	struct timespec	 timeout;	/* -t, zero for none */
@@ -129,7 +130,7 @@ struct usher_config {
 	enum usher_orphans orphans;	/* --orphans, else ORPHANS_LEAVE */
 
 	bool		 exit_code_only; /* --exit-code-only */
-	struct pair	*exitmap;	/* --exit-map FROM:TO */
+	const struct pair *exitmap;	/* --exit-map FROM:TO */
 	size_t		 nexitmap;
 	const char	*report;	/* --report FILE, made absolute */
 

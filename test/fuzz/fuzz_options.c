@@ -214,11 +214,11 @@ check_stderr(int status)
 static void
 config_free(struct usher_config *cfg)
 {
-	free(cfg->fdmaps);
-	free(cfg->env);
-	free(cfg->rewrite);
-	free(cfg->exitmap);
-	free(cfg->delays);
+	free((void *)cfg->fdmaps);
+	free((void *)cfg->env);
+	free((void *)cfg->rewrite);
+	free((void *)cfg->exitmap);
+	free((void *)cfg->delays);
 	free((char *)cfg->chdir);
 	free((char *)cfg->pidfile);
 	free((char *)cfg->spidfile);
