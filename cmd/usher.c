@@ -12,8 +12,9 @@
  * This file only parses the command line into a struct usher_config and
  * hands it to run().
  */
+#include <sys/stat.h>
+
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -54,125 +55,201 @@ enum {
 };
 
 /*
- * One table drives getopt_long and --help; a NULL name starts a group.  An
+ * What parse() fills in: the config, and which of the options whose
+ * default depends on others were given; validate() resolves the rest.
+ */
+struct cmdline {
+	struct usher_config	cfg;
+	bool			route_given;	/* -g, --single-child */
+	bool			pdeathsig_given; /* --pdeathsig */
+	bool			umask_given;	/* -m */
+};
+
+struct usage;
+
+/*
+ * An option's handler: its row in usage[], and its argument (NULL for an
+ * option without one).  Each refuses a bad argument at once.
+ */
+typedef void	handler(struct cmdline *, const struct usage *,
+		    const char *);
+
+/* A word an option takes, and what it sets. */
+struct choice {
+	const char	*word;
+	int		 value;
+};
+
+static handler	opt_mode, opt_flag, opt_string, opt_path, opt_duration;
+static handler	opt_choice, opt_ready, opt_restart, opt_number;
+static handler	opt_action, opt_fd, opt_output, opt_chdir;
+static handler	opt_env, opt_pair, opt_route, opt_signal;
+static handler	opt_kill_after, opt_delay, opt_info;
+
+/* Where the generic handlers (flag, string, path, duration) write. */
+#define FIELD(f)	offsetof(struct usher_config, f)
+
+/*
+ * One table drives getopt_long, --help and the dispatch: parse() calls
+ * each option's handler with its row.  A NULL name starts a group.  An
  * argument in brackets is optional ("[=WHEN]").
  */
 static const struct usage {
 	const char	*name;
 	int		 val;
 	const char	*arg;
+	handler		*set;
+	size_t		 field;		/* FIELD(), for a generic handler */
 	const char	*help;
 } usage[] = {
-	{ NULL, 0, NULL, "Modes:" },
-	{ "setsid", 's', NULL, "run the command in a new session" },
-	{ "daemon", 'd', NULL, "detach: run and supervise in the background" },
-	{ "exec", 'x', NULL, "set up, then become the command (no supervisor)" },
-	{ NULL, 0, NULL, "Pidfiles and services:" },
-	{ "pidfile", 'p', "FILE", "write the command's pid to FILE, locked" },
-	{ "supervisor-pidfile", 'P', "FILE", "write usher's own pid to FILE, "
-	    "locked" },
-	{ "if-running", OPT_IF_RUNNING, "fail|skip|wait", "when the pidfile "
-	    "is locked: fail (125), exit 0, or wait" },
-	{ "ready", OPT_READY, "fd:N|notify", "wait for the command to say it "
-	    "is ready (a line on fd N, or READY=1)" },
-	{ "ready-timeout", OPT_READY_TIMEOUT, "DURATION", "stop it if not "
-	    "ready in time (default 60s, 0 none), exit 124" },
-	{ "restart", 'r', "[=on-failure|always]", "restart the command when "
-	    "it exits (default on-failure)" },
-	{ "restart-delay", OPT_RESTART_DELAY, "DURATION", "first delay "
-	    "before a restart (default 1s), doubling to 60s" },
-	{ "restart-max", OPT_RESTART_MAX, "N", "give up after N restarts "
-	    "in a row" },
-	{ "title", 'T', "TITLE", "usher's process title (default "
-	    "'usher: COMMAND')" },
-	{ "status", OPT_STATUS, NULL, "with -p: print the pid and exit 0 if "
-	    "running, 1 if stale, 3 if not" },
-	{ "stop", OPT_STOP, NULL, "with -p: stop the running instance "
-	    "(-S, then KILL after -k)" },
-	{ NULL, 0, NULL, "File descriptors:" },
-	{ "fd", 'f', "SPEC", "map an fd: N=M N>&M N<&M N=- N<PATH N>PATH "
-	    "N>>PATH N<>PATH" },
-	{ "output", 'o', "FILE", "append stdout and stderr to FILE "
-	    "(>>FILE 2>&1)" },
-	{ "close-fds", OPT_CLOSE_FDS, NULL, "close every fd above 2 that "
-	    "-f does not name" },
-	{ NULL, 0, NULL, "Process:" },
-	{ "chdir", 'C', "DIR", "run the command in DIR" },
-	{ "umask", 'm', "MODE", "octal umask for the command" },
-	{ "user", 'u', "USER[:GROUP]", "run the command as USER (needs root)" },
-	{ "env", 'E', "NAME=VALUE", "set a variable for the command" },
-	{ "unset", 'U', "NAME", "remove a variable" },
-	{ NULL, 0, NULL, "Signals:" },
-	{ "rewrite", 'R', "FROM:TO", "deliver TO instead of FROM "
-	    "(TO 0 or none drops it)" },
-	{ "group", 'g', NULL, "forward every signal to the command's group" },
-	{ "single-child", OPT_SINGLE_CHILD, NULL, "forward every signal to "
-	    "the command alone" },
-	{ "pdeathsig", OPT_PDEATHSIG, "SIGNAL|none", "signal the command "
-	    "gets if usher dies (default KILL; none with -d, -x)" },
-	{ NULL, 0, NULL, "Deadlines:" },
-	{ "timeout", 't', "DURATION", "stop the command after DURATION, "
-	    "then exit 124" },
-	{ "stop-signal", 'S', "SIGNAL", "signal that stops the command "
-	    "(default TERM)" },
-	{ "kill-after", 'k', "DURATION", "send KILL if it still runs "
-	    "DURATION after a stop signal" },
-	{ "delay", 'D', "SIGNAL:DURATION", "hold SIGNAL for DURATION before "
-	    "forwarding it" },
-	{ "orphans", OPT_ORPHANS, "leave|wait|kill", "when the command exits, "
-	    "leave, wait for or stop its leftover descendants" },
-	{ NULL, 0, NULL, "Exit status:" },
-	{ "exit-code-only", OPT_EXIT_CODE_ONLY, NULL, "exit 128+N instead of "
-	    "dying by signal N" },
-	{ "exit-map", OPT_EXIT_MAP, "FROM:TO", "report status FROM as TO "
-	    "(signal N counts as 128+N)" },
-	{ "report", OPT_REPORT, "FILE", "on exit, write a JSON report of the "
-	    "run to FILE" },
-	{ NULL, 0, NULL, "Other:" },
-	{ "verbose", 'v', NULL, "say what usher does, on stderr" },
-	{ "help", 'h', NULL, "show this help and exit" },
-	{ "version", 'V', NULL, "show the version and exit" },
+	{ NULL, 0, NULL, NULL, 0, "Modes:" },
+	{ "setsid", 's', NULL, opt_mode, 0,
+	    "run the command in a new session" },
+	{ "daemon", 'd', NULL, opt_mode, 0,
+	    "detach: run and supervise in the background" },
+	{ "exec", 'x', NULL, opt_flag, FIELD(exec),
+	    "set up, then become the command (no supervisor)" },
+	{ NULL, 0, NULL, NULL, 0, "Pidfiles and services:" },
+	{ "pidfile", 'p', "FILE", opt_path, FIELD(pidfile),
+	    "write the command's pid to FILE, locked" },
+	{ "supervisor-pidfile", 'P', "FILE", opt_path, FIELD(spidfile),
+	    "write usher's own pid to FILE, locked" },
+	{ "if-running", OPT_IF_RUNNING, "fail|skip|wait", opt_choice, 0,
+	    "when the pidfile is locked: fail (125), exit 0, or wait" },
+	{ "ready", OPT_READY, "fd:N|notify", opt_ready, 0,
+	    "wait for the command to say it is ready (a line on fd N, or "
+	    "READY=1)" },
+	{ "ready-timeout", OPT_READY_TIMEOUT, "DURATION", opt_duration,
+	    FIELD(ready_timeout),
+	    "stop it if not ready in time (default 60s, 0 none), exit 124" },
+	{ "restart", 'r', "[=on-failure|always]", opt_restart, 0,
+	    "restart the command when it exits (default on-failure)" },
+	{ "restart-delay", OPT_RESTART_DELAY, "DURATION", opt_duration,
+	    FIELD(restart_delay),
+	    "first delay before a restart (default 1s), doubling to 60s" },
+	{ "restart-max", OPT_RESTART_MAX, "N", opt_number, 0,
+	    "give up after N restarts in a row" },
+	{ "title", 'T', "TITLE", opt_string, FIELD(title),
+	    "usher's process title (default 'usher: COMMAND')" },
+	{ "status", OPT_STATUS, NULL, opt_action, 0,
+	    "with -p: print the pid and exit 0 if running, 1 if stale, 3 if "
+	    "not" },
+	{ "stop", OPT_STOP, NULL, opt_action, 0,
+	    "with -p: stop the running instance (-S, then KILL after -k)" },
+	{ NULL, 0, NULL, NULL, 0, "File descriptors:" },
+	{ "fd", 'f', "SPEC", opt_fd, 0,
+	    "map an fd: N=M N>&M N<&M N=- N<PATH N>PATH N>>PATH N<>PATH" },
+	{ "output", 'o', "FILE", opt_output, 0,
+	    "append stdout and stderr to FILE (>>FILE 2>&1)" },
+	{ "close-fds", OPT_CLOSE_FDS, NULL, opt_flag, FIELD(close_fds),
+	    "close every fd above 2 that -f does not name" },
+	{ NULL, 0, NULL, NULL, 0, "Process:" },
+	{ "chdir", 'C', "DIR", opt_chdir, 0, "run the command in DIR" },
+	{ "umask", 'm', "MODE", opt_number, 0,
+	    "octal umask for the command" },
+	{ "user", 'u', "USER[:GROUP]", opt_string, FIELD(user),
+	    "run the command as USER (needs root)" },
+	{ "env", 'E', "NAME=VALUE", opt_env, 0,
+	    "set a variable for the command" },
+	{ "unset", 'U', "NAME", opt_env, 0, "remove a variable" },
+	{ NULL, 0, NULL, NULL, 0, "Signals:" },
+	{ "rewrite", 'R', "FROM:TO", opt_pair, 0,
+	    "deliver TO instead of FROM (TO 0 or none drops it)" },
+	{ "group", 'g', NULL, opt_route, 0,
+	    "forward every signal to the command's group" },
+	{ "single-child", OPT_SINGLE_CHILD, NULL, opt_route, 0,
+	    "forward every signal to the command alone" },
+	{ "pdeathsig", OPT_PDEATHSIG, "SIGNAL|none", opt_signal, 0,
+	    "signal the command gets if usher dies (default KILL; none with "
+	    "-d, -x)" },
+	{ NULL, 0, NULL, NULL, 0, "Deadlines:" },
+	{ "timeout", 't', "DURATION", opt_duration, FIELD(timeout),
+	    "stop the command after DURATION, then exit 124" },
+	{ "stop-signal", 'S', "SIGNAL", opt_signal, 0,
+	    "signal that stops the command (default TERM)" },
+	{ "kill-after", 'k', "DURATION", opt_kill_after, 0,
+	    "send KILL if it still runs DURATION after a stop signal" },
+	{ "delay", 'D', "SIGNAL:DURATION", opt_delay, 0,
+	    "hold SIGNAL for DURATION before forwarding it" },
+	{ "orphans", OPT_ORPHANS, "leave|wait|kill", opt_choice, 0,
+	    "when the command exits, leave, wait for or stop its leftover "
+	    "descendants" },
+	{ NULL, 0, NULL, NULL, 0, "Exit status:" },
+	{ "exit-code-only", OPT_EXIT_CODE_ONLY, NULL, opt_flag,
+	    FIELD(exit_code_only), "exit 128+N instead of dying by signal N" },
+	{ "exit-map", OPT_EXIT_MAP, "FROM:TO", opt_pair, 0,
+	    "report status FROM as TO (signal N counts as 128+N)" },
+	{ "report", OPT_REPORT, "FILE", opt_path, FIELD(report),
+	    "on exit, write a JSON report of the run to FILE" },
+	{ NULL, 0, NULL, NULL, 0, "Other:" },
+	{ "verbose", 'v', NULL, opt_flag, FIELD(verbose),
+	    "say what usher does, on stderr" },
+	{ "help", 'h', NULL, opt_info, 0, "show this help and exit" },
+	{ "version", 'V', NULL, opt_info, 0, "show the version and exit" },
 };
 
 #define NUSAGE	(sizeof(usage) / sizeof(usage[0]))
 
-/* What usher does where no option says otherwise. */
+static const struct choice	if_running_words[] = {
+	{ "fail", IF_RUNNING_FAIL },
+	{ "skip", IF_RUNNING_SKIP },
+	{ "wait", IF_RUNNING_WAIT },
+	{ NULL, 0 },
+};
+
+static const struct choice	restart_words[] = {
+	{ "on-failure", RESTART_ON_FAILURE },
+	{ "always", RESTART_ALWAYS },
+	{ NULL, 0 },
+};
+
+static const struct choice	orphans_words[] = {
+	{ "leave", ORPHANS_LEAVE },
+	{ "wait", ORPHANS_WAIT },
+	{ "kill", ORPHANS_KILL },
+	{ NULL, 0 },
+};
+
+/*
+ * What usher does where no option says otherwise; the defaults that depend
+ * on other options are set by resolve().
+ */
 static const struct usher_config	defaults = {
 	.mode = MODE_FOREGROUND,
-	.route = ROUTE_DEFAULT,
-	.pdeathsig = -1,
 	.stop_signal = SIGTERM,
 	.ready_timeout = { 60, 0 },
 	.restart_delay = { 1, 0 },
 };
 
+/* The grace between a stop signal and KILL when -k is not given. */
+static const struct timespec	default_grace = { 10, 0 };
+
 static void	help(void);
 static void	build_options(struct option *, char *);
-static void	parse(int, char *[], struct usher_config *);
+static void	parse(int, char *[], struct cmdline *);
 static void	bad_option(int, const char *);
 static const struct usage	*usage_of(int);
-static void	parse_one(int, const char *, struct usher_config *);
-static void	parse_two(int, const char *, struct usher_config *);
-static void	parse_long(int, const char *, struct usher_config *);
 static void	set_path(const char *, const char *, const char *,
 		    const char **);
-static void	set_route(struct usher_config *, enum usher_route);
-static void	set_action(struct usher_config *, enum usher_action);
-static void	add_env(int, const char *, struct usher_config *);
-static void	add_fdmap(int, const char *, struct usher_config *);
-static void	validate(struct usher_config *);
+static void	add_map(struct usher_config *, struct fdmap);
+static void	drop_slot(struct usher_config *);
+static void	validate(struct cmdline *);
 static void	validate_action(const struct usher_config *);
-static const char	*supervisor_option(const struct usher_config *);
+static void	resolve(struct cmdline *);
+static const char	*supervisor_option(const struct cmdline *);
 static void	daemon_stdio(struct usher_config *);
-static void	parse_ready(const char *, struct usher_config *);
-static int	need_signal(const char *, const char *);
 static void	need_duration(const char *, const char *, struct timespec *);
-static void	add_pair(const char *, const char *, struct pair **, size_t *,
-		    int (*)(const char *));
-static void	add_delay(const char *, struct usher_config *);
+static int	choose(const char *, const char *, const struct choice *,
+		    const char *);
+static char	*split_pair(const char *, const char *, const char *, char *,
+		    size_t);
+static void	add_pair(const char *, const char *, int (*)(const char *),
+		    int (*)(const char *), const struct pair **, size_t *);
+static int	forwardable(const char *);
 static int	sig_or_none(const char *);
 static int	status_num(const char *);
-static void	*grow(void *, size_t, size_t);
+static void	*append(const void *, size_t, size_t, const void *);
+static _Noreturn void	invalid(const char *, const char *, const char *);
 static _Noreturn void	fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static _Noreturn void	fail_errno(const char *, const char *);
@@ -181,13 +258,13 @@ static void	put_line(const char *, const char *, const char *);
 int
 main(int argc, char *argv[])
 {
-	struct usher_config	cfg = defaults;
+	struct cmdline	cl = { .cfg = defaults };
 
 	signals_init();
 	setproctitle_init(argc, argv, environ);
-	parse(argc, argv, &cfg);
-	validate(&cfg);
-	run(&cfg);
+	parse(argc, argv, &cl);
+	validate(&cl);
+	run(&cl.cfg);
 }
 
 static void
@@ -261,21 +338,25 @@ build_options(struct option *lo, char *so)
 	*so = '\0';
 }
 
+/* Each option as it comes, through its row's handler. */
 static void
-parse(int argc, char *argv[], struct usher_config *cfg)
+parse(int argc, char *argv[], struct cmdline *cl)
 {
-	struct option	lo[NUSAGE + 1];
-	char		so[3 * NUSAGE + 3];
-	int		c;
+	const struct usage	*u;
+	struct option		 lo[NUSAGE + 1];
+	char			 so[3 * NUSAGE + 3];
+	int			 c;
 
 	build_options(lo, so);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			bad_option(c, argv[optind - 1]);
-		parse_one(c, optarg, cfg);
+		if ((u = usage_of(c)) == NULL)
+			fail("option %d: unknown option", c);
+		u->set(cl, u, optarg);
 	}
-	cfg->argv = argv + optind;
+	cl->cfg.argv = argv + optind;
 }
 
 /*
@@ -317,203 +398,282 @@ usage_of(int val)
 	return NULL;
 }
 
+/*
+ * The handlers.  The generic ones (flag, string, path, duration) write the
+ * field that their row names; the others know their fields.
+ */
+
+/* -s and -d: -d wins, in any order (-d -s is a daemon). */
 static void
-parse_one(int c, const char *arg, struct usher_config *cfg)
+opt_mode(struct cmdline *cl, const struct usage *u, const char *arg)
 {
-	switch (c) {
-	case 'C':
-		/* The caller's, also when the daemon has moved to /. */
-		set_path("-C", "directory", arg, &cfg->chdir);
-		break;
-	case 'D':
-		add_delay(arg, cfg);
-		break;
-	case 'E':
-	case 'U':
-		add_env(c, arg, cfg);
-		break;
-	case 'P':
-		set_path("-P", "file", arg, &cfg->spidfile);
-		break;
-	case 'p':
-		set_path("-p", "file", arg, &cfg->pidfile);
-		break;
-	case 'R':
-		add_pair("-R", arg, &cfg->rewrite, &cfg->nrewrite, sig_or_none);
-		break;
-	case 'S':
-		cfg->stop_signal = need_signal("-S", arg);
-		break;
-	case 'T':
-		cfg->title = arg;
-		break;
-	case 'V':
-		printf("usher %s\n", USHER_VERSION);
-		exit(0);
-	case 'd':
-		cfg->mode = MODE_DAEMON;
-		break;
-	case 'f':
-	case 'o':
-		add_fdmap(c, arg, cfg);
-		break;
-	case 'g':
-		set_route(cfg, ROUTE_GROUP);
-		break;
-	case 'h':
-		help();
-		break;
-	case 'k':
-		need_duration("-k", arg, &cfg->kill_after);
-		cfg->kill_after_set = true;
-		break;
-	default:
-		parse_two(c, arg, cfg);
+	(void)arg;
+	if (u->val == 'd')
+		cl->cfg.mode = MODE_DAEMON;
+	else if (cl->cfg.mode != MODE_DAEMON)
+		cl->cfg.mode = MODE_SETSID;
+}
+
+/* An option that turns something on. */
+static void
+opt_flag(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	(void)arg;
+	*(bool *)((char *)&cl->cfg + u->field) = true;
+}
+
+/* A string kept as given (it lives in argv). */
+static void
+opt_string(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	*(const char **)((char *)&cl->cfg + u->field) = arg;
+}
+
+/* -p, -P, --report FILE, made absolute. */
+static void
+opt_path(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	char	opt[32];
+
+	if (u->val < 256)
+		(void)snprintf(opt, sizeof(opt), "-%c", u->val);
+	else
+		(void)snprintf(opt, sizeof(opt), "--%s", u->name);
+	set_path(opt, "file", arg,
+	    (const char **)((char *)&cl->cfg + u->field));
+}
+
+/* -t, --ready-timeout, --restart-delay: named long in messages. */
+static void
+opt_duration(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	char	opt[32];
+
+	(void)snprintf(opt, sizeof(opt), "--%s", u->name);
+	need_duration(opt, arg,
+	    (struct timespec *)((char *)&cl->cfg + u->field));
+}
+
+/* --if-running and --orphans: one word of a few. */
+static void
+opt_choice(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	if (u->val == OPT_IF_RUNNING)
+		cl->cfg.if_running = choose("--if-running", arg,
+		    if_running_words, "fail, skip or wait");
+	else
+		cl->cfg.orphans = choose("--orphans", arg, orphans_words,
+		    "leave, wait or kill");
+}
+
+/*
+ * --ready fd:N or notify.  fd:N puts a slot for the pipe's end in the fd
+ * maps (fdmap_slot()), so that -f naming N too is caught as N mapped
+ * twice.  The last --ready counts: an earlier fd:N leaves no slot.
+ */
+static void
+opt_ready(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	struct usher_config	*cfg = &cl->cfg;
+	enum ready_kind		 kind = READY_NOTIFY;
+	int			 fd = -1;
+
+	(void)u;
+	if (strcmp(arg, "notify") != 0) {
+		if (strncmp(arg, "fd:", 3) != 0 ||
+		    fdmap_fd(arg + 3, &fd) == -1)
+			fail("--ready: invalid value '%s' (fd:N or notify)",
+			    arg);
+		kind = READY_FD;
+	}
+	if (cfg->ready == READY_FD)
+		drop_slot(cfg);
+	cfg->ready = kind;
+	if (kind == READY_FD) {
+		cfg->ready_fd = fd;
+		add_map(cfg, fdmap_slot(fd, "--ready"));
 	}
 }
 
-/* The rest of the short options, in two switches to keep each short. */
+/* -r alone, or --restart=on-failure, or --restart=always. */
 static void
-parse_two(int c, const char *arg, struct usher_config *cfg)
+opt_restart(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	(void)u;
+	cl->cfg.restart = arg == NULL ? RESTART_ON_FAILURE :
+	    choose("--restart", arg, restart_words, "on-failure or always");
+}
+
+/*
+ * -m MODE, octal, and --restart-max N, through num.h: not libbsd's
+ * strtonum(3), which reads base 10 only and takes blanks and a sign
+ * (num.c says why that matters).
+ */
+static void
+opt_number(struct cmdline *cl, const struct usage *u, const char *arg)
 {
 	long long	n;
 
-	switch (c) {
-	case 'm':
+	if (u->val == 'm') {
 		if (num_oct(arg, 0, 0777, &n) == -1)
-			fail("-m: invalid umask '%s'", arg);
-		cfg->umask = (mode_t)n;
-		cfg->umask_set = true;
-		break;
-	case 'r':
-		cfg->restart = RESTART_ON_FAILURE;
-		if (arg != NULL && strcmp(arg, "always") == 0)
-			cfg->restart = RESTART_ALWAYS;
-		else if (arg != NULL && strcmp(arg, "on-failure") != 0)
-			fail("--restart: invalid value '%s' "
-			    "(on-failure or always)", arg);
-		break;
-	case 's':
-		if (cfg->mode != MODE_DAEMON)
-			cfg->mode = MODE_SETSID;
-		break;
-	case 't':
-		need_duration("--timeout", arg, &cfg->timeout);
-		break;
-	case 'u':
-		cfg->user = arg;
-		break;
-	case 'v':
-		cfg->verbose = true;
-		break;
-	case 'x':
-		cfg->exec = true;
-		break;
-	default:
-		parse_long(c, arg, cfg);
+			invalid("-m", "umask", arg);
+		cl->cfg.umask = (mode_t)n;
+		cl->umask_given = true;
+		return;
 	}
+	if (num_dec(arg, 1, 1000000000, &n) == -1)
+		invalid("--restart-max", "number", arg);
+	cl->cfg.restart_max = (unsigned)n;
+}
+
+/* --status and --stop: either may repeat, never both. */
+static void
+opt_action(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	enum usher_action	action;
+
+	(void)arg;
+	action = u->val == OPT_STATUS ? ACTION_STATUS : ACTION_STOP;
+	if (cl->cfg.action != ACTION_RUN && cl->cfg.action != action)
+		fail("--status: conflicts with --stop");
+	cl->cfg.action = action;
+}
+
+/* -f SPEC: one map. */
+static void
+opt_fd(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	struct fdmap	m;
+
+	(void)u;
+	if (fdmap_parse(arg, &m) == -1)
+		invalid("-f", "fd map", arg);
+	add_map(&cl->cfg, m);
+}
+
+/* -o FILE: two maps, fd 1 and fd 2 sharing its file, kept adjacent. */
+static void
+opt_output(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	struct fdmap	m[2];
+
+	(void)u;
+	if (fdmap_output(arg, m) == -1)
+		invalid("-o", "file", arg);
+	add_map(&cl->cfg, m[0]);
+	add_map(&cl->cfg, m[1]);
+}
+
+/* The caller's directory, also when the daemon has moved to /. */
+static void
+opt_chdir(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	(void)u;
+	set_path("-C", "directory", arg, &cl->cfg.chdir);
 }
 
 /* -E NAME=VALUE and -U NAME, kept in order. */
 static void
-add_env(int c, const char *arg, struct usher_config *cfg)
+opt_env(struct cmdline *cl, const struct usage *u, const char *arg)
 {
-	if (*arg == '\0' || *arg == '=' ||
-	    (c == 'E') != (strchr(arg, '=') != NULL))
-		fail("-%c: invalid %s '%s'", c,
-		    c == 'E' ? "NAME=VALUE" : "NAME", arg);
-	cfg->env = grow(cfg->env, cfg->nenv, sizeof(*cfg->env));
-	cfg->env[cfg->nenv++] = (struct envop){ c == 'U', arg };
+	struct usher_config	*cfg = &cl->cfg;
+	bool			 unset = u->val == 'U';
+
+	if (*arg == '\0' || *arg == '=' || unset == (strchr(arg, '=') != NULL))
+		fail("-%c: invalid %s '%s'", u->val,
+		    unset ? "NAME" : "NAME=VALUE", arg);
+	cfg->env = append(cfg->env, cfg->nenv++, sizeof(*cfg->env),
+	    &(struct envop){ unset, arg });
 }
 
-/* -f SPEC is one map; -o FILE two (fd 1, and fd 2 sharing its file). */
+/*
+ * -R FROM:TO, FROM a signal that usher forwards and TO a signal, 0 or
+ * none; --exit-map FROM:TO, both exit statuses.
+ */
 static void
-add_fdmap(int c, const char *arg, struct usher_config *cfg)
+opt_pair(struct cmdline *cl, const struct usage *u, const char *arg)
 {
-	struct fdmap	*m;
+	struct usher_config	*cfg = &cl->cfg;
 
-	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps + 1,
-	    sizeof(*cfg->fdmaps));
-	m = cfg->fdmaps + cfg->nfdmaps;
-	if (c == 'f' && fdmap_parse(arg, m) == -1)
-		fail("-f: invalid fd map '%s'", arg);
-	if (c == 'o' && fdmap_output(arg, m) == -1)
-		fail("-o: invalid file '%s'", arg);
-	cfg->nfdmaps += c == 'f' ? 1 : 2;
+	if (u->val == 'R')
+		add_pair("-R", arg, forwardable, sig_or_none, &cfg->rewrite,
+		    &cfg->nrewrite);
+	else
+		add_pair("--exit-map", arg, status_num, status_num,
+		    &cfg->exitmap, &cfg->nexitmap);
 }
 
-/* The options that have no short form. */
+/*
+ * -g and --single-child, each as often as wanted, but never both, in any
+ * order: the first of the other kind is refused at once.
+ */
 static void
-parse_long(int c, const char *arg, struct usher_config *cfg)
+opt_route(struct cmdline *cl, const struct usage *u, const char *arg)
 {
-	long long	n;
+	enum usher_route	route;
 
-	switch (c) {
-	case OPT_CLOSE_FDS:
-		cfg->close_fds = true;
-		break;
-	case OPT_EXIT_CODE_ONLY:
-		cfg->exit_code_only = true;
-		break;
-	case OPT_EXIT_MAP:
-		add_pair("--exit-map", arg, &cfg->exitmap, &cfg->nexitmap,
-		    status_num);
-		break;
-	case OPT_IF_RUNNING:
-		if (strcmp(arg, "fail") == 0)
-			cfg->if_running = IF_RUNNING_FAIL;
-		else if (strcmp(arg, "skip") == 0)
-			cfg->if_running = IF_RUNNING_SKIP;
-		else if (strcmp(arg, "wait") == 0)
-			cfg->if_running = IF_RUNNING_WAIT;
-		else
-			fail("--if-running: invalid value '%s' "
-			    "(fail, skip or wait)", arg);
-		break;
-	case OPT_READY:
-		parse_ready(arg, cfg);
-		break;
-	case OPT_READY_TIMEOUT:
-		need_duration("--ready-timeout", arg, &cfg->ready_timeout);
-		break;
-	case OPT_RESTART_DELAY:
-		need_duration("--restart-delay", arg, &cfg->restart_delay);
-		break;
-	case OPT_RESTART_MAX:
-		if (num_dec(arg, 1, 1000000000, &n) == -1)
-			fail("--restart-max: invalid number '%s'", arg);
-		cfg->restart_max = (unsigned)n;
-		break;
-	case OPT_STATUS:
-		set_action(cfg, ACTION_STATUS);
-		break;
-	case OPT_STOP:
-		set_action(cfg, ACTION_STOP);
-		break;
-	case OPT_ORPHANS:
-		if (strcmp(arg, "leave") == 0)
-			cfg->orphans = ORPHANS_LEAVE;
-		else if (strcmp(arg, "wait") == 0)
-			cfg->orphans = ORPHANS_WAIT;
-		else if (strcmp(arg, "kill") == 0)
-			cfg->orphans = ORPHANS_KILL;
-		else
-			fail("--orphans: invalid value '%s' "
-			    "(leave, wait or kill)", arg);
-		break;
-	case OPT_REPORT:
-		set_path("--report", "file", arg, &cfg->report);
-		break;
-	case OPT_PDEATHSIG:
-		if ((cfg->pdeathsig = sig_or_none(arg)) == -1)
-			fail("--pdeathsig: invalid signal '%s'", arg);
-		break;
-	case OPT_SINGLE_CHILD:
-		set_route(cfg, ROUTE_CHILD);
-		break;
-	default:
-		fail("option %d: unknown option", c);
+	(void)arg;
+	route = u->val == 'g' ? ROUTE_GROUP : ROUTE_CHILD;
+	if (cl->route_given && cl->cfg.route != route)
+		fail("-g: conflicts with --single-child");
+	cl->cfg.route = route;
+	cl->route_given = true;
+}
+
+/* -S SIGNAL, and --pdeathsig SIGNAL, 0 or none. */
+static void
+opt_signal(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	if (u->val == 'S') {
+		if ((cl->cfg.stop_signal = signame_parse(arg)) == -1)
+			invalid("-S", "signal", arg);
+		return;
 	}
+	if ((cl->cfg.pdeathsig = sig_or_none(arg)) == -1)
+		invalid("--pdeathsig", "signal", arg);
+	cl->pdeathsig_given = true;
+}
+
+static void
+opt_kill_after(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	(void)u;
+	need_duration("-k", arg, &cl->cfg.kill_after);
+	cl->cfg.kill_after_set = true;
+}
+
+/* -D SIGNAL:DURATION, each signal once, a signal usher forwards. */
+static void
+opt_delay(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	struct usher_config	*cfg = &cl->cfg;
+	struct delay		 d;
+	char			 buf[64], *rest;
+	size_t			 i;
+
+	(void)u;
+	rest = split_pair("-D", "SIGNAL:DURATION", arg, buf, sizeof(buf));
+	d.sig = signame_parse(buf);
+	if (!signals_forwardable(d.sig) || duration_parse(rest, &d.ts) == -1)
+		invalid("-D", "SIGNAL:DURATION", arg);
+	for (i = 0; i < cfg->ndelays; i++)
+		if (cfg->delays[i].sig == d.sig)
+			fail("-D: %s delayed twice", buf);
+	if (cfg->ndelays == DELAY_MAX)
+		fail("-D: more than %d delays", DELAY_MAX);
+	cfg->delays = append(cfg->delays, cfg->ndelays++, sizeof(d), &d);
+}
+
+/* --help and --version: on stdout, status 0. */
+static void
+opt_info(struct cmdline *cl, const struct usage *u, const char *arg)
+{
+	(void)cl;
+	(void)arg;
+	if (u->val == 'h')
+		help();
+	printf("usher %s\n", USHER_VERSION);
+	exit(0);
 }
 
 /*
@@ -528,7 +688,7 @@ set_path(const char *opt, const char *what, const char *arg,
 	char	*abs;
 
 	if (*arg == '\0')
-		fail("%s: invalid %s '%s'", opt, what, arg);
+		invalid(opt, what, arg);
 	if ((abs = path_absolute(arg)) == NULL)
 		fail_errno(opt, arg);
 	free((char *)*path);
@@ -536,49 +696,59 @@ set_path(const char *opt, const char *what, const char *arg,
 }
 
 /*
- * -g and --single-child, each as often as wanted, but never both, in any
- * order: the first of the other kind is refused at once.
+ * Take the one slot map (an earlier --ready fd:N) out of the fd maps,
+ * which are const to their readers but made here (append()).
  */
 static void
-set_route(struct usher_config *cfg, enum usher_route route)
+drop_slot(struct usher_config *cfg)
 {
-	if (cfg->route != ROUTE_DEFAULT && cfg->route != route)
-		fail("-g: conflicts with --single-child");
-	cfg->route = route;
+	struct fdmap	*maps = (struct fdmap *)cfg->fdmaps;
+	size_t		 i;
+
+	for (i = 0; i < cfg->nfdmaps; i++) {
+		if (maps[i].kind != FDMAP_SLOT)
+			continue;
+		memmove(&maps[i], &maps[i + 1],
+		    (cfg->nfdmaps - i - 1) * sizeof(*maps));
+		cfg->nfdmaps--;
+		return;
+	}
 }
 
-/* --status and --stop, likewise: either may repeat, never both. */
+/* One more fd map, after those given so far. */
 static void
-set_action(struct usher_config *cfg, enum usher_action action)
+add_map(struct usher_config *cfg, struct fdmap m)
 {
-	if (cfg->action != ACTION_RUN && cfg->action != action)
-		fail("--status: conflicts with --stop");
-	cfg->action = action;
+	cfg->fdmaps = append(cfg->fdmaps, cfg->nfdmaps++, sizeof(m), &m);
 }
 
 /*
  * Combinations that cannot work are refused here, one message each (-g
  * with --single-child, and --status with --stop, as they come: see
- * set_route()).
+ * opt_route() and opt_action()).  Then every default is resolved, once:
+ * from here on, the config is what run() reads, and nothing writes it.
  */
 static void
-validate(struct usher_config *cfg)
+validate(struct cmdline *cl)
 {
-	const char	*need;
+	struct usher_config	*cfg = &cl->cfg;
+	const char		*need;
 
-	if (cfg->action != ACTION_RUN) {
+	if (cfg->action != ACTION_RUN)
 		validate_action(cfg);
-		return;
+	else {
+		if (cfg->argv[0] == NULL)
+			fail("usage: no command given (see usher --help)");
+		if (cfg->if_running != IF_RUNNING_FAIL &&
+		    cfg->pidfile == NULL && cfg->spidfile == NULL)
+			fail("--if-running: needs -p or -P");
+		if (cfg->exec && (need = supervisor_option(cl)) != NULL)
+			fail("%s: needs a supervisor, not possible with -x",
+			    need);
+		if (cfg->mode == MODE_DAEMON)
+			daemon_stdio(cfg);
 	}
-	if (cfg->argv[0] == NULL)
-		fail("usage: no command given (see usher --help)");
-	if (cfg->if_running != IF_RUNNING_FAIL && cfg->pidfile == NULL &&
-	    cfg->spidfile == NULL)
-		fail("--if-running: needs -p or -P");
-	if (cfg->exec && (need = supervisor_option(cfg)) != NULL)
-		fail("%s: needs a supervisor, not possible with -x", need);
-	if (cfg->mode == MODE_DAEMON)
-		daemon_stdio(cfg);
+	resolve(cl);
 }
 
 /* --status and --stop act on a pidfile, and start nothing. */
@@ -594,38 +764,62 @@ validate_action(const struct usher_config *cfg)
 		fail("%s: takes no command", name);
 }
 
+/*
+ * The defaults that depend on other options (SPEC §7): signals go to the
+ * command alone in daemon mode, to its group otherwise; the parent-death
+ * signal is KILL, none with -d or -x; the grace after a stop signal is
+ * 10 s.  The command's umask is usher's, read here once, unless -m gives
+ * one; usher's own stays in usher_umask, for the files usher writes.
+ */
+static void
+resolve(struct cmdline *cl)
+{
+	struct usher_config	*cfg = &cl->cfg;
+
+	if (!cl->route_given)
+		cfg->route = cfg->mode == MODE_DAEMON ? ROUTE_CHILD :
+		    ROUTE_GROUP;
+	if (!cl->pdeathsig_given)
+		cfg->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
+		    SIGKILL;
+	if (!cfg->kill_after_set)
+		cfg->kill_after = default_grace;
+	cfg->usher_umask = umask(0);
+	(void)umask(cfg->usher_umask);
+	if (!cl->umask_given)
+		cfg->umask = cfg->usher_umask;
+}
+
 /* The first option given that only a supervisor can honour, or NULL. */
 static const char *
-supervisor_option(const struct usher_config *cfg)
+supervisor_option(const struct cmdline *cl)
 {
-	if (cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0)
-		return "-t";
-	if (cfg->kill_after_set)
-		return "-k";
-	if (cfg->nrewrite > 0)
-		return "-R";
-	if (cfg->route == ROUTE_GROUP)
-		return "-g";
-	if (cfg->route == ROUTE_CHILD)
-		return "--single-child";
-	if (cfg->exit_code_only)
-		return "--exit-code-only";
-	if (cfg->nexitmap > 0)
-		return "--exit-map";
-	if (cfg->ndelays > 0)
-		return "-D";
-	if (cfg->orphans != ORPHANS_LEAVE)
-		return "--orphans";
-	if (cfg->report != NULL)
-		return "--report";
-	if (cfg->restart != RESTART_NO)
-		return "-r";
-	if (cfg->spidfile != NULL)
-		return "-P";
-	if (cfg->ready != READY_NONE)
-		return "--ready";
-	if (cfg->title != NULL)
-		return "-T";
+	const struct usher_config	*cfg = &cl->cfg;
+	const struct {
+		bool		 given;
+		const char	*opt;
+	} need[] = {
+		{ cfg->timeout.tv_sec != 0 || cfg->timeout.tv_nsec != 0, "-t" },
+		{ cfg->kill_after_set, "-k" },
+		{ cfg->nrewrite > 0, "-R" },
+		{ cl->route_given && cfg->route == ROUTE_GROUP, "-g" },
+		{ cl->route_given && cfg->route == ROUTE_CHILD,
+		    "--single-child" },
+		{ cfg->exit_code_only, "--exit-code-only" },
+		{ cfg->nexitmap > 0, "--exit-map" },
+		{ cfg->ndelays > 0, "-D" },
+		{ cfg->orphans != ORPHANS_LEAVE, "--orphans" },
+		{ cfg->report != NULL, "--report" },
+		{ cfg->restart != RESTART_NO, "-r" },
+		{ cfg->spidfile != NULL, "-P" },
+		{ cfg->ready != READY_NONE, "--ready" },
+		{ cfg->title != NULL, "-T" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (need[i].given)
+			return need[i].opt;
 	return NULL;
 }
 
@@ -645,85 +839,73 @@ daemon_stdio(struct usher_config *cfg)
 		for (i = 0; i < cfg->nfdmaps; i++)
 			if (cfg->fdmaps[i].fd == fd)
 				named = true;
-		if (named)
-			continue;
-		cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps,
-		    sizeof(*cfg->fdmaps));
-		cfg->fdmaps[cfg->nfdmaps++] = (struct fdmap){
-			.spec = "-d", .kind = FDMAP_FILE, .fd = fd, .src = -1,
-			.flags = fd == 0 ? O_RDONLY : O_WRONLY,
-			.path = "/dev/null", .share = -1,
-		};
+		if (!named)
+			add_map(cfg, fdmap_null(fd, "-d"));
 	}
 	cfg->close_fds = true;
-}
-
-/*
- * --ready fd:N or notify.  fd:N puts a placeholder map in the fd maps, so
- * that -f naming N too is caught as N mapped twice; usher fills in the
- * pipe's end when it has made it.
- */
-static void
-parse_ready(const char *arg, struct usher_config *cfg)
-{
-	int	fd;
-
-	if (strcmp(arg, "notify") == 0) {
-		cfg->ready = READY_NOTIFY;
-		return;
-	}
-	if (strncmp(arg, "fd:", 3) != 0 || fdmap_fd(arg + 3, &fd) == -1)
-		fail("--ready: invalid value '%s' (fd:N or notify)", arg);
-	cfg->ready = READY_FD;
-	cfg->ready_fd = fd;
-	cfg->fdmaps = grow(cfg->fdmaps, cfg->nfdmaps, sizeof(*cfg->fdmaps));
-	cfg->fdmaps[cfg->nfdmaps++] = (struct fdmap){ .spec = "--ready",
-	    .kind = FDMAP_DUP, .fd = fd, .src = -1, .share = -1 };
-}
-
-static int
-need_signal(const char *opt, const char *arg)
-{
-	int	sig;
-
-	if ((sig = signame_parse(arg)) == -1)
-		fail("%s: invalid signal '%s'", opt, arg);
-	return sig;
 }
 
 static void
 need_duration(const char *opt, const char *arg, struct timespec *ts)
 {
 	if (duration_parse(arg, ts) == -1)
-		fail("%s: invalid duration '%s'", opt, arg);
+		invalid(opt, "duration", arg);
+}
+
+/* The value of the word arg among words; else refused, with hint. */
+static int
+choose(const char *opt, const char *arg, const struct choice *words,
+    const char *hint)
+{
+	for (; words->word != NULL; words++)
+		if (strcmp(arg, words->word) == 0)
+			return words->value;
+	fail("%s: invalid value '%s' (%s)", opt, arg, hint);
 }
 
 /*
- * -D SIGNAL:DURATION.  Each signal once; KILL and STOP never reach usher,
- * and CHLD is not forwarded, so none of them can be held.
+ * The one splitter of "A:B" (-R, --exit-map, -D): arg is copied into buf
+ * and cut at its first colon, so that buf holds A; B is returned.  An arg
+ * without a colon, or too long for buf, is refused as "OPT: invalid WHAT
+ * 'ARG'", as a bad A or B is by the caller.
+ */
+static char *
+split_pair(const char *opt, const char *what, const char *arg, char *buf,
+    size_t size)
+{
+	char	*colon;
+
+	if (strlcpy(buf, arg, size) >= size ||
+	    (colon = strchr(buf, ':')) == NULL)
+		invalid(opt, what, arg);
+	*colon = '\0';
+	return colon + 1;
+}
+
+/*
+ * FROM:TO onto a list, each side through its own conversion, which gives
+ * -1 for a value it refuses.
  */
 static void
-add_delay(const char *arg, struct usher_config *cfg)
+add_pair(const char *opt, const char *arg, int (*from)(const char *),
+    int (*to)(const char *), const struct pair **list, size_t *n)
 {
-	struct delay	 d;
-	char		 buf[64], *colon;
-	size_t		 i;
+	char	buf[64], *rest;
+	int	f, t;
 
-	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) ||
-	    (colon = strchr(buf, ':')) == NULL)
-		fail("-D: invalid SIGNAL:DURATION '%s'", arg);
-	*colon = '\0';
-	d.sig = signame_parse(buf);
-	if (d.sig == -1 || d.sig == SIGKILL || d.sig == SIGSTOP ||
-	    d.sig == SIGCHLD || duration_parse(colon + 1, &d.ts) == -1)
-		fail("-D: invalid SIGNAL:DURATION '%s'", arg);
-	for (i = 0; i < cfg->ndelays; i++)
-		if (cfg->delays[i].sig == d.sig)
-			fail("-D: %s delayed twice", buf);
-	if (cfg->ndelays == DELAY_MAX)
-		fail("-D: more than %d delays", DELAY_MAX);
-	cfg->delays = grow(cfg->delays, cfg->ndelays, sizeof(*cfg->delays));
-	cfg->delays[cfg->ndelays++] = d;
+	rest = split_pair(opt, "FROM:TO", arg, buf, sizeof(buf));
+	if ((f = from(buf)) == -1 || (t = to(rest)) == -1)
+		invalid(opt, "FROM:TO", arg);
+	*list = append(*list, (*n)++, sizeof(**list), &(struct pair){ f, t });
+}
+
+/* A signal that usher forwards (signals.h), or -1. */
+static int
+forwardable(const char *s)
+{
+	int	sig = signame_parse(s);
+
+	return signals_forwardable(sig) ? sig : -1;
 }
 
 /* A signal, or 0 for "0" and "none"; -1 if neither. */
@@ -745,36 +927,26 @@ status_num(const char *s)
 }
 
 /*
- * FROM:TO into a list.  -R's FROM must be a signal usher can receive
- * (KILL and STOP never reach it, CHLD is not forwarded).
+ * The array list of n elements of size bytes, with a copy of elem after
+ * them.  The config's arrays are const to every reader: they are made
+ * here, and nothing writes them once validate() has returned.
  */
-static void
-add_pair(const char *opt, const char *arg, struct pair **list, size_t *n,
-    int (*conv)(const char *))
+static void *
+append(const void *list, size_t n, size_t size, const void *elem)
 {
-	char	buf[64], *colon;
-	int	from, to;
+	char	*p;
 
-	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) ||
-	    (colon = strchr(buf, ':')) == NULL)
-		fail("%s: invalid FROM:TO '%s'", opt, arg);
-	*colon = '\0';
-	from = conv(buf);
-	to = conv(colon + 1);
-	if (from == -1 || to == -1 || (conv == sig_or_none && (from == 0 ||
-	    from == SIGKILL || from == SIGSTOP || from == SIGCHLD)))
-		fail("%s: invalid FROM:TO '%s'", opt, arg);
-	*list = grow(*list, *n, sizeof(**list));
-	(*list)[(*n)++] = (struct pair){ from, to };
+	if ((p = reallocarray((void *)list, n + 1, size)) == NULL)
+		fail_errno("options", NULL);
+	memcpy(p + n * size, elem, size);
+	return p;
 }
 
-/* Room for one more element after n of them. */
-static void *
-grow(void *p, size_t n, size_t size)
+/* "OPT: invalid WHAT 'ARG'", the refusal of most bad values. */
+static _Noreturn void
+invalid(const char *opt, const char *what, const char *arg)
 {
-	if ((p = reallocarray(p, n + 2, size)) == NULL)
-		fail_errno("options", NULL);
-	return p;
+	fail("%s: invalid %s '%s'", opt, what, arg);
 }
 
 /*

@@ -21,7 +21,7 @@
 #include "signals.h"
 
 static _Noreturn void	caller_wait(const struct usher_config *, int, pid_t);
-static void		park_stdio_sources(const struct usher_config *);
+static void		park_stdio_sources(struct launch *);
 static int		null_stdio(void);
 
 /*
@@ -61,17 +61,18 @@ caller_wait(const struct usher_config *cfg, int fd, pid_t mid)
  * daemon is about to replace with /dev/null: keep a copy above 2 for it.
  */
 static void
-park_stdio_sources(const struct usher_config *cfg)
+park_stdio_sources(struct launch *l)
 {
-	size_t	i;
-	int	fd;
+	const struct usher_config	*cfg = l->cfg;
+	size_t				 i;
+	int				 fd;
 
 	for (i = 0; i < cfg->nfdmaps; i++) {
 		if (cfg->fdmaps[i].kind != FDMAP_DUP ||
-		    cfg->fdmaps[i].src < 0 || cfg->fdmaps[i].src > 2)
+		    l->src[i].fd < 0 || l->src[i].fd > 2)
 			continue;
-		if ((fd = fcntl(cfg->fdmaps[i].src, F_DUPFD_CLOEXEC, 3)) != -1)
-			cfg->fdmaps[i].src = fd;
+		if ((fd = fcntl(l->src[i].fd, F_DUPFD_CLOEXEC, 3)) != -1)
+			l->src[i].fd = fd;
 	}
 }
 
@@ -101,7 +102,7 @@ null_stdio(void)
  * nor in the middle one.
  */
 int
-daemon_detach(const struct usher_config *cfg, int *link, const char **what)
+daemon_detach(struct launch *l, int *link, const char **what)
 {
 	int	p[2];
 	pid_t	pid;
@@ -111,7 +112,7 @@ daemon_detach(const struct usher_config *cfg, int *link, const char **what)
 		return -1;
 	if (pid > 0) {
 		close(p[1]);
-		caller_wait(cfg, p[0], pid);
+		caller_wait(l->cfg, p[0], pid);
 	}
 	close(p[0]);
 	*link = p[1];
@@ -119,7 +120,7 @@ daemon_detach(const struct usher_config *cfg, int *link, const char **what)
 		return -1;
 	if (pid > 0)
 		_exit(0);
-	park_stdio_sources(cfg);
+	park_stdio_sources(l);
 	*what = "/dev/null";
 	if (null_stdio() == -1)
 		return -1;

@@ -5,7 +5,9 @@
  * becomes the supervisor (or, with -x, the command).  The supervisor tells
  * the caller once, through the link: daemon_ok(), or daemon_fail() with a
  * status and one line.  A failure to detach is returned, to be cleaned up
- * and told by run.c.  With -x, exec itself closes the link (close-on-
+ * and told by run.c.  An fd map whose source is one of fds 0-2, which the
+ * daemon replaces with /dev/null, gets a copy above 2 in the launch's
+ * src[].  With -x, exec itself closes the link (close-on-
  * exec), which the caller takes for success.  daemon_close_except()
  * leaves the supervisor only the fds it names.
  */
@@ -14,9 +16,9 @@
 
 #include <stddef.h>
 
-#include "usher.h"
+#include "spawn.h"
 
-int	daemon_detach(const struct usher_config *, int *, const char **);
+int	daemon_detach(struct launch *, int *, const char **);
 void	daemon_ok(int *);
 void	daemon_fail(int *, int, const char *);
 void	daemon_close_except(int *, size_t);

@@ -38,14 +38,17 @@ static int	fdmap_parse_op(const char *, struct fdmap *);
 static int	fdmap_parse_dup(const char *, struct fdmap *);
 static int	fdmap_parse_file(const char *, int, struct fdmap *);
 static bool	fdmap_twice(const struct fdmap *, size_t);
-static int	fdmap_open_one(struct fdmap *, size_t, mode_t);
-static void	fdmap_unopen(struct fdmap *, size_t);
-static int	fdmap_srcfd(const struct fdmap *);
-static bool	fdmap_is_target(const struct fdmap *, size_t, int);
-static bool	fdmap_must_park(const struct fdmap *, size_t, int);
-static int	fdmap_park(const struct fdmap *, size_t, int);
-static int	fdmap_park_all(const struct fdmap *, size_t, int *, int *,
+static int	fdmap_open_one(const struct fdmap *, struct fdmap_src *,
+		    size_t, mode_t);
+static void	fdmap_unopen(const struct fdmap *, struct fdmap_src *,
 		    size_t);
+static int	fdmap_srcfd(const struct fdmap *, const struct fdmap_src *);
+static bool	fdmap_is_target(const struct fdmap *, size_t, int);
+static bool	fdmap_must_park(const struct fdmap *, const struct fdmap_src *,
+		    size_t, int);
+static int	fdmap_park(const struct fdmap *, size_t, int);
+static int	fdmap_park_all(const struct fdmap *, const struct fdmap_src *,
+		    size_t, int *, int *, size_t);
 static void	fdmap_unpark(const int *, size_t);
 static int	fdmap_place(const struct fdmap *, int);
 static int	fdmap_next_kept(const struct fdmap *, size_t, const int *,
@@ -100,6 +103,30 @@ fdmap_output(const char *path, struct fdmap m[2])
 }
 
 /*
+ * Daemon mode's fd N when nothing else names it: /dev/null, read-only for
+ * stdin, write-only otherwise.  spec names the option, for messages.
+ */
+struct fdmap
+fdmap_null(int fd, const char *spec)
+{
+	return (struct fdmap){ .spec = spec, .kind = FDMAP_FILE, .fd = fd,
+	    .src = -1, .flags = fd == 0 ? O_RDONLY : O_WRONLY,
+	    .path = "/dev/null", .share = -1 };
+}
+
+/*
+ * fd N, to get an fd that usher makes before the start (fdmap_fill_slots),
+ * such as --ready fd:N's pipe.  As a map, it makes -f naming N too "N
+ * mapped twice".
+ */
+struct fdmap
+fdmap_slot(int fd, const char *spec)
+{
+	return (struct fdmap){ .spec = spec, .kind = FDMAP_SLOT, .fd = fd,
+	    .src = -1, .share = -1 };
+}
+
+/*
  * Called before usher opens anything of its own, so that a DUP source is
  * one of the fds usher was started with.  Returns 0, or -1 with a message
  * (without the "usher: " prefix) in err.
@@ -120,8 +147,7 @@ fdmap_check(const struct fdmap *maps, size_t n, char *err, size_t errlen)
 			    maps[i].fd);
 			return -1;
 		}
-		/* src -1: a placeholder that usher fills in (--ready fd:N). */
-		if (maps[i].kind == FDMAP_DUP && maps[i].src != -1 &&
+		if (maps[i].kind == FDMAP_DUP &&
 		    fcntl(maps[i].src, F_GETFD) == -1) {
 			(void)snprintf(err, errlen, "-f: %s: %s", maps[i].spec,
 			    strerror(errno));
@@ -132,31 +158,48 @@ fdmap_check(const struct fdmap *maps, size_t n, char *err, size_t errlen)
 }
 
 /*
- * Open every FILE map, close-on-exec, with mode 0666 less the command's
- * umask (usher's own umask is put back at once).  A map that shares
- * another's file gets the same fd.  On failure nothing stays open, no file
- * it created stays, and err holds "PATH: REASON".
+ * Fill src[0..n): a DUP map's source is its M, a CLOSE or SLOT map has
+ * none yet, and every FILE map is opened, close-on-exec, with mode 0666
+ * less the command's umask (usher's own umask is put back at once).  A map
+ * that shares another's file gets the same fd.  On failure nothing stays
+ * open, no file it created stays, src[] holds no fd, and err holds "PATH:
+ * REASON".
  */
 int
-fdmap_open(struct fdmap *maps, size_t n, mode_t cmd_umask, char *err,
-    size_t errlen)
+fdmap_open(const struct fdmap *maps, size_t n, struct fdmap_src *src,
+    mode_t cmd_umask, char *err, size_t errlen)
 {
 	size_t	i;
 	int	saved;
 
+	for (i = 0; i < n; i++)
+		src[i] = (struct fdmap_src){ maps[i].kind == FDMAP_DUP ?
+		    maps[i].src : -1, false };
 	for (i = 0; i < n; i++) {
 		if (maps[i].kind != FDMAP_FILE)
 			continue;
-		if (fdmap_open_one(maps, i, cmd_umask) == -1) {
+		if (fdmap_open_one(maps, src, i, cmd_umask) == -1) {
 			saved = errno;
-			fdmap_unlink_new(maps, i);
-			fdmap_unopen(maps, i);
+			fdmap_unlink_new(maps, src, i);
+			fdmap_unopen(maps, src, n);
 			(void)errline_join(err, errlen, maps[i].path,
 			    strerror(saved), NULL);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* Give every SLOT map fd, once usher has made it. */
+void
+fdmap_fill_slots(const struct fdmap *maps, size_t n, struct fdmap_src *src,
+    int fd)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (maps[i].kind == FDMAP_SLOT)
+			src[i].fd = fd;
 }
 
 /*
@@ -169,8 +212,8 @@ fdmap_open(struct fdmap *maps, size_t n, mode_t cmd_umask, char *err,
  * always names open fds on return, also on failure.
  */
 int
-fdmap_apply(const struct fdmap *maps, size_t n, bool close_others, int *keep,
-    size_t nkeep)
+fdmap_apply(const struct fdmap *maps, const struct fdmap_src *src, size_t n,
+    bool close_others, int *keep, size_t nkeep)
 {
 	int	park[FDMAP_MAX];
 	size_t	i;
@@ -180,11 +223,11 @@ fdmap_apply(const struct fdmap *maps, size_t n, bool close_others, int *keep,
 		errno = EINVAL;
 		return -1;
 	}
-	if (fdmap_park_all(maps, n, park, keep, nkeep) == -1)
+	if (fdmap_park_all(maps, src, n, park, keep, nkeep) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (fdmap_place(&maps[i],
-		    park[i] != -1 ? park[i] : fdmap_srcfd(&maps[i])) == -1) {
+		if (fdmap_place(&maps[i], park[i] != -1 ? park[i] :
+		    fdmap_srcfd(&maps[i], &src[i])) == -1) {
 			saved = errno;
 			fdmap_unpark(park, n);
 			errno = saved;
@@ -309,35 +352,37 @@ fdmap_twice(const struct fdmap *maps, size_t i)
 }
 
 /*
- * Open maps[i]'s file, or take the fd of the map it shares, which comes
- * earlier in the array and is therefore open already.
+ * Open maps[i]'s file into src[i], or take the fd of the map it shares,
+ * which comes earlier in the array and is therefore open already.
  */
 static int
-fdmap_open_one(struct fdmap *maps, size_t i, mode_t cmd_umask)
+fdmap_open_one(const struct fdmap *maps, struct fdmap_src *src, size_t i,
+    mode_t cmd_umask)
 {
-	struct fdmap	*m = &maps[i];
-	mode_t		 old;
-	int		 fd, saved;
+	const struct fdmap	*m = &maps[i];
+	struct fdmap_src	*s = &src[i];
+	mode_t			 old;
+	int			 fd, saved;
 
 	if (m->share != -1) {
 		if (m->share < 1 || (size_t)m->share > i ||
 		    maps[i - (size_t)m->share].kind != FDMAP_FILE ||
-		    (fd = maps[i - (size_t)m->share].src) == -1) {
+		    (fd = src[i - (size_t)m->share].fd) == -1) {
 			errno = EINVAL;
 			return -1;
 		}
-		m->src = fd;
+		s->fd = fd;
 		return 0;
 	}
 	old = umask(cmd_umask);
 	/* First as a new file, to know whether usher created it. */
-	m->created = (m->flags & O_CREAT) != 0;
+	s->created = (m->flags & O_CREAT) != 0;
 	do
-		fd = open(m->path, m->flags | (m->created ? O_EXCL : 0) |
+		fd = open(m->path, m->flags | (s->created ? O_EXCL : 0) |
 		    O_CLOEXEC | O_NOCTTY, 0666);
 	while (fd == -1 && errno == EINTR);
-	if (fd == -1 && m->created && errno == EEXIST) {
-		m->created = false;
+	if (fd == -1 && s->created && errno == EEXIST) {
+		s->created = false;
 		do
 			fd = open(m->path, m->flags | O_CLOEXEC | O_NOCTTY,
 			    0666);
@@ -348,7 +393,7 @@ fdmap_open_one(struct fdmap *maps, size_t i, mode_t cmd_umask)
 	errno = saved;
 	if (fd == -1)
 		return -1;
-	m->src = fd;
+	s->fd = fd;
 	return 0;
 }
 
@@ -357,16 +402,17 @@ fdmap_open_one(struct fdmap *maps, size_t i, mode_t cmd_umask)
  * empty, and its path still names it (not a file put there since).
  */
 void
-fdmap_unlink_new(const struct fdmap *maps, size_t n)
+fdmap_unlink_new(const struct fdmap *maps, const struct fdmap_src *src,
+    size_t n)
 {
 	struct stat	fst, pst;
 	size_t		i;
 
-	for (i = 0; i < n; i++) {
-		if (maps[i].kind != FDMAP_FILE || !maps[i].created ||
-		    maps[i].share != -1 || maps[i].src == -1)
+	for (i = 0; src != NULL && i < n; i++) {
+		if (maps[i].kind != FDMAP_FILE || !src[i].created ||
+		    maps[i].share != -1 || src[i].fd == -1)
 			continue;
-		if (fstat(maps[i].src, &fst) == 0 &&
+		if (fstat(src[i].fd, &fst) == 0 &&
 		    lstat(maps[i].path, &pst) == 0 &&
 		    fst.st_dev == pst.st_dev && fst.st_ino == pst.st_ino &&
 		    S_ISREG(pst.st_mode) && pst.st_size == 0)
@@ -374,26 +420,25 @@ fdmap_unlink_new(const struct fdmap *maps, size_t n)
 	}
 }
 
-/* Close what fdmap_open() opened for maps[0..n). */
+/* Close what fdmap_open() opened for maps[0..n); src[] holds no fd then. */
 static void
-fdmap_unopen(struct fdmap *maps, size_t n)
+fdmap_unopen(const struct fdmap *maps, struct fdmap_src *src, size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		if (maps[i].kind != FDMAP_FILE || maps[i].src == -1)
-			continue;
-		if (maps[i].share == -1)
-			(void)close(maps[i].src);
-		maps[i].src = -1;
+		if (maps[i].kind == FDMAP_FILE && maps[i].share == -1 &&
+		    src[i].fd != -1)
+			(void)close(src[i].fd);
+		src[i] = (struct fdmap_src){ -1, false };
 	}
 }
 
 /* The fd a map copies onto its target; -1 for a CLOSE map. */
 static int
-fdmap_srcfd(const struct fdmap *m)
+fdmap_srcfd(const struct fdmap *m, const struct fdmap_src *s)
 {
-	return m->kind == FDMAP_CLOSE ? -1 : m->src;
+	return m->kind == FDMAP_CLOSE ? -1 : s->fd;
 }
 
 static bool
@@ -412,12 +457,13 @@ fdmap_is_target(const struct fdmap *maps, size_t n, int fd)
  * something else.  "3=3" writes fd 3 onto itself, which changes nothing.
  */
 static bool
-fdmap_must_park(const struct fdmap *maps, size_t n, int fd)
+fdmap_must_park(const struct fdmap *maps, const struct fdmap_src *src,
+    size_t n, int fd)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		if (maps[i].fd == fd && fdmap_srcfd(&maps[i]) != fd)
+		if (maps[i].fd == fd && fdmap_srcfd(&maps[i], &src[i]) != fd)
 			return true;
 	return false;
 }
@@ -447,8 +493,8 @@ fdmap_park(const struct fdmap *maps, size_t n, int fd)
  * written yet, so every source still holds what it held in usher.
  */
 static int
-fdmap_park_all(const struct fdmap *maps, size_t n, int *park, int *keep,
-    size_t nkeep)
+fdmap_park_all(const struct fdmap *maps, const struct fdmap_src *src,
+    size_t n, int *park, int *keep, size_t nkeep)
 {
 	size_t	i;
 	int	fd, saved;
@@ -456,12 +502,12 @@ fdmap_park_all(const struct fdmap *maps, size_t n, int *park, int *keep,
 	for (i = 0; i < n; i++)
 		park[i] = -1;
 	for (i = 0; i < n; i++) {
-		fd = fdmap_srcfd(&maps[i]);
+		fd = fdmap_srcfd(&maps[i], &src[i]);
 		if (maps[i].kind != FDMAP_CLOSE && fd < 0) {
 			errno = EBADF;
 			goto fail;
 		}
-		if (fd >= 0 && fdmap_must_park(maps, n, fd) &&
+		if (fd >= 0 && fdmap_must_park(maps, src, n, fd) &&
 		    (park[i] = fdmap_park(maps, n, fd)) == -1)
 			goto fail;
 	}

@@ -40,9 +40,9 @@ static void	 report_time(FILE *, const char *, const struct timespec *);
 static void	 report_secs(FILE *, const char *, double);
 static double	 report_tv(const struct timeval *);
 static char	*report_tmpname(const char *);
-static int	 report_commit(const char *, char *, const char *, size_t);
+static int	 report_commit(const char *, char *, const char *, size_t,
+		    mode_t);
 static int	 report_put(int, const char *, size_t);
-static mode_t	 report_mode(void);
 
 /*
  * Write the report to path atomically.  On failure no temporary file is
@@ -58,7 +58,7 @@ report_write(const char *path, const struct report *r, char *err,
 
 	if ((buf = report_format(r, &len)) != NULL &&
 	    (tmp = report_tmpname(path)) != NULL &&
-	    report_commit(path, tmp, buf, len) == 0)
+	    report_commit(path, tmp, buf, len, 0666 & ~r->umask) == 0)
 		rv = 0;
 	else if (err != NULL && errlen > 0)
 		errline_join(err, errlen, "--report", path, strerror(errno),
@@ -299,13 +299,14 @@ report_tmpname(const char *path)
  * temporary file is removed and errno tells why.
  */
 static int
-report_commit(const char *path, char *tmp, const char *buf, size_t len)
+report_commit(const char *path, char *tmp, const char *buf, size_t len,
+    mode_t mode)
 {
 	int	fd, saved;
 
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 		return -1;
-	if (fchmod(fd, report_mode()) == -1 ||
+	if (fchmod(fd, mode) == -1 ||
 	    report_put(fd, buf, len) == -1 || fsync(fd) == -1) {
 		saved = errno;
 		close(fd);
@@ -341,17 +342,3 @@ report_put(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/*
- * 0666 & ~umask, as open(2) would create the file.  umask(2) cannot be
- * read without being set, so it is set and put back at once; usher is
- * single-threaded.
- */
-static mode_t
-report_mode(void)
-{
-	mode_t	mask;
-
-	mask = umask(0);
-	umask(mask);
-	return 0666 & ~mask;
-}

@@ -10,8 +10,9 @@
  * for the caller to print as a warning.  report_check() proves, before the
  * command starts, that a report can be created where it is to go: it
  * creates a temporary file there and removes it at once; on failure err
- * holds the same message.  None is async-signal-safe (all allocate), and
- * report_write() briefly changes the umask to read it.
+ * holds the same message.  None is async-signal-safe (all allocate).  The
+ * file gets mode 0666 & ~umask, as open(2) would create it; the umask is
+ * given (usher's own, not the command's).
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -37,6 +38,7 @@ struct report {
 	unsigned	 restarts;
 	int		 status;	/* usher's status as a shell sees it */
 	const char	*error;		/* usher's message, or NULL */
+	mode_t		 umask;		/* report_write(): for the file's mode */
 };
 
 char	*report_format(const struct report *, size_t *);

@@ -119,13 +119,11 @@ status_action(const struct usher_config *cfg)
 static _Noreturn void
 stop_action(const struct usher_config *cfg)
 {
-	struct timespec	grace = { 10, 0 };
-	int		r;
+	int	r;
 
 	signals_restore();
-	if (cfg->kill_after_set)
-		grace = cfg->kill_after;
-	if ((r = pidlock_stop(cfg->pidfile, cfg->stop_signal, &grace)) != 0)
+	if ((r = pidlock_stop(cfg->pidfile, cfg->stop_signal,
+	    &cfg->kill_after)) != 0)
 		errline_say(cfg->pidfile, "could not be stopped", NULL);
 	exit(r);
 }
@@ -197,9 +195,6 @@ prepare(const struct usher_config *cfg, struct supervisor *s)
 	if (cfg->mode != MODE_DAEMON && !cfg->exec)
 		jobctl_open(&l->jc);
 	l->pdeathsig = cfg->pdeathsig;
-	if (l->pdeathsig == -1)
-		l->pdeathsig = cfg->exec || cfg->mode == MODE_DAEMON ? 0 :
-		    SIGKILL;
 	if ((s->sigfd = signals_fd()) == -1)
 		fail_why(s, "signalfd", strerror(errno));
 }
@@ -207,36 +202,34 @@ prepare(const struct usher_config *cfg, struct supervisor *s)
 /*
  * Open (create, truncate) the files of -f and -o, only now that the
  * pidfiles are ours: a start refused as "already running" must not empty
- * the running instance's log.  The files get the command's umask.
+ * the running instance's log.  The files get the command's umask.  The
+ * fds the command gets go into the launch, --ready's pipe end among them.
  */
 static void
 open_files(const struct usher_config *cfg, struct supervisor *s)
 {
 	char	msg[LINK_MSG_MAX - ERRLINE_EXTRA];
-	mode_t	mask;
 
-	mask = umask(0);
-	umask(mask);
-	if (cfg->umask_set)
-		mask = cfg->umask;
-	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, mask, msg, sizeof(msg)) ==
-	    -1)
+	if ((s->launch.src = reallocarray(NULL, cfg->nfdmaps + 1,
+	    sizeof(*s->launch.src))) == NULL)
+		fail_why(s, "-f", strerror(errno));
+	if (fdmap_open(cfg->fdmaps, cfg->nfdmaps, s->launch.src, cfg->umask, msg,
+	    sizeof(msg)) == -1)
 		fail(s, msg);
+	fdmap_fill_slots(cfg->fdmaps, cfg->nfdmaps, s->launch.src,
+	    s->ready.cmdfd);
 }
 
-/* --ready: the channel, and the command's end of it in its fd maps. */
+/*
+ * --ready: the channel; open_files() gives the command's end of it to its
+ * fd map.
+ */
 static void
 prepare_ready(const struct usher_config *cfg, struct supervisor *s)
 {
-	size_t	i;
-
-	if (ready_open(&s->ready, (enum ready_kind)cfg->ready,
+	if (ready_open(&s->ready, cfg->ready,
 	    s->launch.ident.set ? s->launch.ident.uid : geteuid()) == -1)
 		fail_why(s, "--ready", strerror(errno));
-	for (i = 0; i < cfg->nfdmaps; i++)
-		if (cfg->fdmaps[i].kind == FDMAP_DUP &&
-		    cfg->fdmaps[i].src == -1)
-			cfg->fdmaps[i].src = s->ready.cmdfd;
 }
 
 /*
@@ -306,7 +299,7 @@ detach(const struct usher_config *cfg, struct supervisor *s)
 	int		*keep;
 	size_t		 i, n = 0;
 
-	if (daemon_detach(cfg, &s->link, &what) == -1) {
+	if (daemon_detach(&s->launch, &s->link, &what) == -1) {
 		errline(line, sizeof(line), "-d", what, strerror(errno), NULL);
 		fail_line(s, line);
 	}
@@ -323,7 +316,7 @@ detach(const struct usher_config *cfg, struct supervisor *s)
 	keep[n++] = s->ready.cmdfd;
 	keep[n++] = s->spare;
 	for (i = 0; i < cfg->nfdmaps; i++)
-		keep[n++] = cfg->fdmaps[i].src;
+		keep[n++] = s->launch.src[i].fd;
 	daemon_close_except(keep, n);
 	free(keep);
 	openlog("usher", LOG_PID, LOG_DAEMON);
@@ -436,7 +429,7 @@ fail_line(struct supervisor *s, const char *line)
 	const struct usher_config	*cfg = s->cfg;
 
 	if (s->cmd == -1)
-		fdmap_unlink_new(cfg->fdmaps, cfg->nfdmaps);
+		fdmap_unlink_new(cfg->fdmaps, s->launch.src, cfg->nfdmaps);
 	if (s->link == -1)
 		fputs(line, stderr);
 	if (s->detached)
@@ -509,6 +502,7 @@ write_report(const struct usher_config *cfg, const struct supervisor *s,
 		.start = s->start, .ended = supervise_has_status(s),
 		.wstatus = s->wstatus, .timed_out = timed_out(s),
 		.restarts = s->restarts, .status = status,
+		.umask = cfg->usher_umask,
 	};
 	struct timespec	now;
 	char		msg[LINK_MSG_MAX], error[LINK_MSG_MAX];

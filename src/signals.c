@@ -165,3 +165,15 @@ signals_needs_cont(int sig)
 {
 	return sig != SIGKILL && sig != SIGCONT;
 }
+
+/*
+ * Whether usher can hold or rewrite sig (-D, -R): a signal that reaches
+ * usher and that it forwards.  KILL and STOP never reach it, and CHLD is
+ * usher's own (it reaps), never forwarded.
+ */
+bool
+signals_forwardable(int sig)
+{
+	return sig >= 1 && sig < NSIG && sig != SIGKILL && sig != SIGSTOP &&
+	    sig != SIGCHLD;
+}

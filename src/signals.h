@@ -10,8 +10,9 @@
  * before exec) exactly the caller's mask and dispositions back; it is
  * async-signal-safe.  The caller's mask and whether it ignored SIGCHLD
  * (the only disposition usher changes) are the only global state of usher.
- * signals_is_stop() and signals_needs_cont() are the rules of what a
- * signal means to usher: pure, for every module that decides.
+ * signals_is_stop(), signals_needs_cont() and signals_forwardable() (which
+ * signals -R and -D may name) are the rules of what a signal means to
+ * usher: pure, for every module that decides.
  */
 #ifndef SIGNALS_H
 #define SIGNALS_H
@@ -33,6 +34,7 @@ void	signals_restore(void);
 bool	signals_pending(int);
 bool	signals_is_stop(int, int);
 bool	signals_needs_cont(int);
+bool	signals_forwardable(int);
 _Noreturn void	signals_die(int);
 
 #endif /* SIGNALS_H */

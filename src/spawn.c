@@ -98,8 +98,8 @@ setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
 
 	keep[0] = r->fd;
 	keep[1] = l->lock != NULL ? pidlock_fd(l->lock) : -1;
-	if (fdmap_apply(cfg->fdmaps, cfg->nfdmaps, cfg->close_fds, keep,
-	    l->lock != NULL ? 2 : 1) == -1)
+	if (fdmap_apply(cfg->fdmaps, l->src, cfg->nfdmaps, cfg->close_fds,
+	    keep, l->lock != NULL ? 2 : 1) == -1)
 		fail(r, EXIT_USHER, "-f", NULL, strerror(errno));
 	r->fd = keep[0];
 	/* -x -p: the lock passes to the command, its only extra fd. */
@@ -107,8 +107,7 @@ setup_exec(const struct launch *l, struct reporter *r, pid_t parent)
 		fail(r, EXIT_USHER, "-p", NULL, strerror(errno));
 	if (cfg->chdir != NULL && chdir(cfg->chdir) == -1)
 		fail(r, EXIT_USHER, "-C", cfg->chdir, strerror(errno));
-	if (cfg->umask_set)
-		umask(cfg->umask);
+	umask(cfg->umask);
 	/*
 	 * -u: the terminal guard goes in while the child is still root, so
 	 * the kernel takes it without no_new_privs (see ttyguard.c), and

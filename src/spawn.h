@@ -2,7 +2,8 @@
  * spawn.h: start the command (SPEC §2, §8).
  *
  * Everything that can fail in usher is prepared before fork into a struct
- * launch.  spawn_start() forks; the child sets itself up (group or session,
+ * launch, the state of a start that the config does not hold (the fds
+ * opened for the fd maps among it).  spawn_start() forks; the child sets itself up (group or session,
  * terminal, fd maps, cwd, umask, the terminal guard and the user with -u,
  * parent-death signal, environment, the caller's signal state) and
  * execs.  Any failure in the child travels back through a close-on-exec
@@ -23,6 +24,8 @@
 
 struct launch {
 	const struct usher_config *cfg;
+	struct fdmap_src *src;		/* one per cfg->fdmaps[i], from
+					   fdmap_open(); NULL before */
 	char		**envp;		/* the command's environment */
 	struct ident	  ident;	/* -u */
 	struct jobctl	  jc;		/* the terminal, foreground mode */

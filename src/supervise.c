@@ -28,12 +28,6 @@
 /* The most of a long command name that a message shows (errline.h). */
 #define CMD_SHOWN	300
 
-/*
- * How long leftover descendants, or a command that was not ready in time,
- * get after the stop signal when -k does not say.
- */
-static const struct timespec	default_grace = { 10, 0 };
-
 /* A run that lasted this long resets the restart delay and count. */
 static const struct timespec	restart_reset = { 60, 0 };
 
@@ -99,8 +93,6 @@ supervise_new(struct supervisor *s, const struct usher_config *cfg)
 		.ready = { .kind = READY_NONE, .fd = -1, .cmdfd = -1 },
 		.sigfd = -1, .sigfd_std = -1, .link = -1, .spare = -1,
 		.state = SUP_IDLE, .why = WHY_EXITED,
-		.route = cfg->route != ROUTE_DEFAULT ? cfg->route :
-		    cfg->mode == MODE_DAEMON ? ROUTE_CHILD : ROUTE_GROUP,
 		.pid = -1, .cmd = -1, .errfd = -1,
 		.retry_ms = RETRY_MIN_MS, .delay = cfg->restart_delay,
 	};
@@ -529,10 +521,10 @@ stop_command(struct supervisor *s, const char *what, enum sup_why why,
 	deliver(s, s->cfg->stop_signal, NULL);
 	if (signals_needs_cont(s->cfg->stop_signal))
 		deliver(s, SIGCONT, NULL);
-	if (!must_end || s->cfg->kill_after_set)
+	if (must_end && !s->due[D_KILL].on)
+		deadline_set(&s->due[D_KILL], &s->cfg->kill_after);
+	else
 		arm_kill(s);
-	else if (!s->due[D_KILL].on)
-		deadline_set(&s->due[D_KILL], &default_grace);
 }
 
 static void
@@ -641,8 +633,7 @@ forward(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 		return;
 	if (s->state == SUP_ORPHANS) {
 		if (is_stop_signal(s->cfg, sig) && !s->due[D_KILL].on)
-			deadline_set(&s->due[D_KILL], s->cfg->kill_after_set ?
-			    &s->cfg->kill_after : &default_grace);
+			deadline_set(&s->due[D_KILL], &s->cfg->kill_after);
 		signal_orphans(s, sig);
 		return;
 	}
@@ -679,7 +670,7 @@ static void
 deliver(struct supervisor *s, int sig, const struct signalfd_siginfo *si)
 {
 	char		name[SIGNAME_MAX];
-	bool		group = s->route == ROUTE_GROUP;
+	bool		group = s->cfg->route == ROUTE_GROUP;
 
 	say(s, "sending %s to %s %d", signame_str(sig, name,
 	    sizeof(name)), group ? "group" : "pid", (int)s->pid);
@@ -703,16 +694,16 @@ queue_signal(struct supervisor *s, int sig, int value)
 	struct sendq_item	it = { s->pid, 0, 0, sig, value };
 	size_t			i, before = sendq_len(&s->sendq);
 
-	if (s->route == ROUTE_GROUP)
+	if (s->cfg->route == ROUTE_GROUP)
 		group_members(s);
-	for (i = 0; s->route == ROUTE_GROUP && i < s->nmembers; i++) {
+	for (i = 0; s->cfg->route == ROUTE_GROUP && i < s->nmembers; i++) {
 		it.pid = s->members[i].pid;
 		/* The command is usher's child: its pid stays its own. */
 		it.pgid = it.pid == s->pid ? 0 : s->members[i].pgid;
 		it.start = s->members[i].start;
 		sendq_send(&s->sendq, &it);
 	}
-	if (s->route != ROUTE_GROUP || s->nmembers == 0)
+	if (s->cfg->route != ROUTE_GROUP || s->nmembers == 0)
 		sendq_send(&s->sendq, &it);
 	if (before == 0 && sendq_len(&s->sendq) != 0)
 		say(s, "signal queue full (RLIMIT_SIGPENDING): "
@@ -806,8 +797,7 @@ ended(struct supervisor *s, int st)
 	deadline_off(&s->due[D_KILL]);
 	if (s->cfg->orphans == ORPHANS_KILL) {
 		signal_orphans(s, s->cfg->stop_signal);
-		deadline_set(&s->due[D_KILL], s->cfg->kill_after_set ?
-		    &s->cfg->kill_after : &default_grace);
+		deadline_set(&s->due[D_KILL], &s->cfg->kill_after);
 	}
 }
 

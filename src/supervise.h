@@ -109,7 +109,6 @@ struct supervisor {
 	enum sup_state	 state;
 	enum sup_why	 why;
 	enum sup_ready	 readiness;
-	enum usher_route route;		/* resolved from the mode */
 	pid_t		 pid;		/* this run's child, or -1 */
 	pid_t		 cmd;		/* the last child that exec'd, or -1 */
 	int		 wstatus;	/* how cmd ended, once it has */

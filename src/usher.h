@@ -1,6 +1,7 @@
 /*
  * usher.h: the configuration that cmd/usher.c fills once from the command
- * line and hands, const, to run(); and the exit statuses of SPEC §6.
+ * line, with every default resolved, and hands, const, to run(); and the
+ * exit statuses of SPEC §6.
  * Nothing here does anything; every module reads what it needs from here.
  */
 #ifndef USHER_H
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "fdmap.h"
+#include "ready.h"
 
 #define USHER_VERSION	"0.1.0"
 
@@ -45,8 +47,8 @@ enum usher_restart {
 	RESTART_ALWAYS
 };
 
+/* Where forwarded signals go; validate() resolves it by the mode (SPEC §7). */
 enum usher_route {
-	ROUTE_DEFAULT,		/* the mode decides (SPEC §7) */
 	ROUTE_GROUP,		/* -g: the command's process group */
 	ROUTE_CHILD		/* --single-child: the command alone */
 };
@@ -77,52 +79,67 @@ struct pair {
 	int	to;
 };
 
+/*
+ * Filled by cmd/usher.c and final once validate() returns: every default
+ * is resolved there, and nothing writes the config after it (its arrays
+ * are const too; what a start opens or is given lives in struct launch,
+ * spawn.h).  Each comment says what the field holds then.
+ */
 struct usher_config {
-	enum usher_action action;	/* --status, --stop */
-	enum usher_mode	 mode;
+	enum usher_action action;	/* --status, --stop, or run */
+	enum usher_mode	 mode;		/* -s, -d, or the foreground */
 	bool		 exec;		/* -x */
 	bool		 verbose;	/* -v */
 	char *const	*argv;		/* the command and its arguments */
 
-	const char	*chdir;		/* -C, or NULL */
-	bool		 umask_set;	/* -m given */
-	mode_t		 umask;		/* -m */
+	const char	*chdir;		/* -C, made absolute, or NULL */
+	mode_t		 umask;		/* the command's: -m, else usher's */
+	mode_t		 usher_umask;	/* usher's own, read once */
 	const char	*user;		/* -u USER[:GROUP], or NULL */
-	struct envop	*env;		/* -E and -U */
+	const struct envop *env;	/* -E and -U, in order */
 	size_t		 nenv;
 
-	struct fdmap	*fdmaps;	/* -f and -o */
+	const struct fdmap *fdmaps;	/* -f, -o, --ready fd:N's slot, and
+					   with -d /dev/null for each of 0-2
+					   that none of them names */
 	size_t		 nfdmaps;
-	bool		 close_fds;	/* --close-fds */
+	bool		 close_fds;	/* --close-fds, or -d */
 
-	enum usher_route route;		/* -g, --single-child */
-	struct pair	*rewrite;	/* -R FROM:TO, TO 0 drops */
+	enum usher_route route;		/* -g, --single-child, else by mode:
+					   ROUTE_CHILD with -d, else
+					   ROUTE_GROUP */
+	const struct pair *rewrite;	/* -R FROM:TO, TO 0 drops */
 	size_t		 nrewrite;
-	int		 pdeathsig;	/* --pdeathsig; 0 none, -1 mode default */
-	struct delay	*delays;	/* -D */
+	int		 pdeathsig;	/* --pdeathsig, else KILL, or 0 (none)
+					   with -d or -x */
+	const struct delay *delays;	/* -D */
 	size_t		 ndelays;
 
 	struct timespec	 timeout;	/* -t, zero for none */
-	bool		 kill_after_set; /* -k given */
-	struct timespec	 kill_after;	/* -k */
-	int		 stop_signal;	/* -S, default TERM */
-	enum usher_orphans orphans;	/* --orphans */
+	bool		 kill_after_set; /* -k given: only then does KILL
+					   follow a stop signal or -t (a
+					   stop that must end the command,
+					   and --orphans kill, always) */
+	struct timespec	 kill_after;	/* -k, else 10 s: the grace before
+					   that KILL, and --stop's */
+	int		 stop_signal;	/* -S, else TERM */
+	enum usher_orphans orphans;	/* --orphans, else ORPHANS_LEAVE */
 
 	bool		 exit_code_only; /* --exit-code-only */
-	struct pair	*exitmap;	/* --exit-map FROM:TO */
+	const struct pair *exitmap;	/* --exit-map FROM:TO */
 	size_t		 nexitmap;
 	const char	*report;	/* --report FILE, made absolute */
 
-	const char	*pidfile;	/* -p, made absolute */
-	const char	*spidfile;	/* -P, made absolute */
-	enum usher_if_running if_running; /* --if-running */
-	int		 ready;		/* --ready: enum ready_kind */
-	int		 ready_fd;	/* --ready fd:N */
-	struct timespec	 ready_timeout;	/* --ready-timeout, default 60s */
-	enum usher_restart restart;	/* -r */
-	struct timespec	 restart_delay;	/* --restart-delay, default 1s */
+	const char	*pidfile;	/* -p, made absolute, or NULL */
+	const char	*spidfile;	/* -P, made absolute, or NULL */
+	enum usher_if_running if_running; /* --if-running, else FAIL */
+	enum ready_kind	 ready;		/* --ready, else READY_NONE */
+	int		 ready_fd;	/* --ready fd:N: N */
+	struct timespec	 ready_timeout;	/* --ready-timeout, else 60 s */
+	enum usher_restart restart;	/* -r, else RESTART_NO */
+	struct timespec	 restart_delay;	/* --restart-delay, else 1 s */
 	unsigned	 restart_max;	/* --restart-max, 0 for no limit */
-	const char	*title;		/* -T */
+	const char	*title;		/* -T, or NULL */
 };
 
 #endif /* USHER_H */

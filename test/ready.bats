@@ -271,3 +271,20 @@ flood() {
 	assert_equal "$status" 6
 	assert_equal "$stderr" ""
 }
+
+@test "--ready given twice: the last one counts, fd:N then notify" {
+	run_usher --close-fds --ready fd:3 --ready notify -- sh -c \
+	    '"$1" READY=1 && exec "$0" -r "$2/rep"' "$PROBE" "$NOTIFY" "$T" 3>&-
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_equal "$(field "$T/rep" fds)" 0,1,2
+}
+
+@test "--ready given twice: the last fd:N gets the pipe, the earlier N nothing" {
+	run_usher --close-fds --ready fd:6 --ready fd:4 -- sh -c \
+	    'echo >&4 && exec "$0" -r "$1/rep"' "$PROBE" "$T" 3>&-
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	assert_equal "$(field "$T/rep" fds)" 0,1,2,4
+	[[ "$(field "$T/rep" fd.4)" == pipe:* ]]
+}

@@ -13,8 +13,9 @@
  * version are status 0 and silent on stderr; a command line that parses is
  * silent and gives a consistent config: fds within the limit in every map,
  * durations normalised and capped, signals that are signals, statuses 0 to
- * 255, one route, absolute paths, a command unless --status or --stop, and
- * nothing that needs a supervisor with -x.  What parsing allocated is freed
+ * 255, every default resolved (a route, a parent-death signal or none, a
+ * grace, a umask), absolute paths, a command unless --status or --stop,
+ * and nothing that needs a supervisor with -x.  What parsing allocated is freed
  * after each input, so a leak is a finding.
  */
 #include <sys/mman.h>
@@ -64,13 +65,13 @@ fuzz_exit(int status)
 
 /* Parse and validate as main does: -1 when it parsed, else the status. */
 static int
-fuzz_parse(int argc, char *argv[], struct usher_config *cfg)
+fuzz_parse(int argc, char *argv[], struct cmdline *cl)
 {
 	if (setjmp(fuzz_jump) != 0)
 		return fuzz_status;
 	optind = 0;	/* glibc: start afresh, forgetting the last input */
-	parse(argc, argv, cfg);
-	validate(cfg);
+	parse(argc, argv, cl);
+	validate(cl);
 	return -1;
 }
 
@@ -103,7 +104,9 @@ check_fdmaps(const struct usher_config *cfg)
 		m = &cfg->fdmaps[i];
 		check(m->fd >= 0 && m->fd < FUZZ_NOFILE);
 		check(m->kind != FDMAP_DUP ||
-		    (m->src >= -1 && m->src < FUZZ_NOFILE));
+		    (m->src >= 0 && m->src < FUZZ_NOFILE));
+		check(m->kind != FDMAP_SLOT ||
+		    (cfg->ready == READY_FD && m->fd == cfg->ready_fd));
 		check(m->kind != FDMAP_FILE ||
 		    (m->path != NULL && m->path[0] != '\0'));
 		check(m->share == -1 || (m->share == 1 && i >= 1));
@@ -120,8 +123,7 @@ check_signals(const struct usher_config *cfg)
 	size_t	i, j;
 
 	check(sig_ok(cfg->stop_signal));
-	check(cfg->pdeathsig == -1 || cfg->pdeathsig == 0 ||
-	    sig_ok(cfg->pdeathsig));
+	check(cfg->pdeathsig == 0 || sig_ok(cfg->pdeathsig));
 	for (i = 0; i < cfg->nrewrite; i++) {
 		check(sig_ok(cfg->rewrite[i].from));
 		check(cfg->rewrite[i].from != SIGKILL &&
@@ -135,17 +137,19 @@ check_signals(const struct usher_config *cfg)
 		for (j = 0; j < i; j++)
 			check(cfg->delays[j].sig != cfg->delays[i].sig);
 	}
-	check(cfg->route == ROUTE_DEFAULT || cfg->route == ROUTE_GROUP ||
-	    cfg->route == ROUTE_CHILD);
+	check(cfg->route == ROUTE_GROUP || cfg->route == ROUTE_CHILD);
 }
 
 static void
-check_config(const struct usher_config *cfg)
+check_config(const struct cmdline *cl)
 {
-	size_t	i;
+	const struct usher_config	*cfg = &cl->cfg;
+	size_t				 i;
 
 	check_fdmaps(cfg);
 	check_signals(cfg);
+	check(cfg->kill_after_set || (cfg->kill_after.tv_sec == 10 &&
+	    cfg->kill_after.tv_nsec == 0));
 	check(ts_ok(&cfg->timeout) && ts_ok(&cfg->kill_after) &&
 	    ts_ok(&cfg->ready_timeout) && ts_ok(&cfg->restart_delay));
 	for (i = 0; i < cfg->nexitmap; i++)
@@ -155,11 +159,12 @@ check_config(const struct usher_config *cfg)
 		check(cfg->env[i].arg[0] != '\0' && cfg->env[i].arg[0] != '=' &&
 		    cfg->env[i].unset == (strchr(cfg->env[i].arg, '=') == NULL));
 	check(cfg->umask <= 0777 && cfg->restart_max <= 1000000000);
+	check(cl->umask_given || cfg->umask == cfg->usher_umask);
 	check(path_ok(cfg->chdir) && path_ok(cfg->pidfile) &&
 	    path_ok(cfg->spidfile) && path_ok(cfg->report));
 	if (cfg->action == ACTION_RUN) {
 		check(cfg->argv[0] != NULL);
-		check(!cfg->exec || supervisor_option(cfg) == NULL);
+		check(!cfg->exec || supervisor_option(cl) == NULL);
 	} else
 		check(cfg->pidfile != NULL && cfg->argv[0] == NULL);
 }
@@ -209,11 +214,11 @@ check_stderr(int status)
 static void
 config_free(struct usher_config *cfg)
 {
-	free(cfg->fdmaps);
-	free(cfg->env);
-	free(cfg->rewrite);
-	free(cfg->exitmap);
-	free(cfg->delays);
+	free((void *)cfg->fdmaps);
+	free((void *)cfg->env);
+	free((void *)cfg->rewrite);
+	free((void *)cfg->exitmap);
+	free((void *)cfg->delays);
 	free((char *)cfg->chdir);
 	free((char *)cfg->pidfile);
 	free((char *)cfg->spidfile);
@@ -238,7 +243,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char		 name[] = "usher";
-	struct usher_config	 cfg = defaults;
+	struct cmdline		 cl = { .cfg = defaults };
 	char			*argv[FUZZ_ARGS + 2], *buf = fuzz_str(data, size);
 	size_t			 off;
 	int			 argc = 1, status;
@@ -253,13 +258,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    lseek(fuzz_capture, 0, SEEK_SET) == -1 ||
 	    dup2(fuzz_capture, STDERR_FILENO) == -1)
 		abort();
-	status = fuzz_parse(argc, argv, &cfg);
+	status = fuzz_parse(argc, argv, &cl);
 	if (dup2(fuzz_stderr, STDERR_FILENO) == -1)
 		abort();
 	check_stderr(status);
 	if (status == -1)
-		check_config(&cfg);
-	config_free(&cfg);
+		check_config(&cl);
+	config_free(&cl.cfg);
 	free(buf);
 	return 0;
 }
