@@ -253,7 +253,6 @@ static _Noreturn void	invalid(const char *, const char *, const char *);
 static _Noreturn void	fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static _Noreturn void	fail_errno(const char *, const char *);
-static void	put_line(const char *, const char *, const char *);
 
 int
 main(int argc, char *argv[])
@@ -967,7 +966,7 @@ fail(const char *fmt, ...)
 	va_end(ap);
 	if (n == -1)
 		msg = NULL;
-	put_line(msg != NULL ? msg : strerror(ENOMEM), NULL, NULL);
+	errline_say(msg != NULL ? msg : strerror(ENOMEM), NULL);
 	free(msg);
 	exit(EXIT_USHER);
 }
@@ -979,20 +978,6 @@ fail_errno(const char *ctx, const char *arg)
 	const char	*reason = strerror(errno);
 
 	if (arg != NULL)
-		put_line(ctx, arg, reason);
-	else
-		put_line(ctx, reason, NULL);
-	exit(EXIT_USHER);
-}
-
-/* "usher: A[: B[: C]]" on stderr, in one write. */
-static void
-put_line(const char *a, const char *b, const char *c)
-{
-	char	line[ERRLINE_MAX];
-	size_t	len;
-
-	len = errline(line, sizeof(line), a, b, c, NULL);
-	if (write(STDERR_FILENO, line, len) != (ssize_t)len)
-		return;	/* stderr is gone: no one is left to tell */
+		errline_exit(EXIT_USHER, ctx, arg, reason, NULL);
+	errline_exit(EXIT_USHER, ctx, reason, NULL);
 }
