@@ -5,7 +5,10 @@
  * the readiness channel made, the user looked up, the environment built,
  * the pidfiles locked), so a mistake starts nothing and costs one line and
  * status 125.  Then usher detaches (-d), or becomes the command (-x), or
- * supervises it, restarting it if asked, and ends as it ended.
+ * hands it to supervise.c.  One struct supervisor (supervise.h) holds the
+ * state of the whole run: run.c fills its instance part while it prepares,
+ * supervise.c runs the command with it, finish() reads it and ends as the
+ * command ended.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>

@@ -1,6 +1,7 @@
 /*
- * run.h: prepare, launch, supervise, finish: the one caller of every
- * other module.  run() never returns.
+ * run.h: the order of a run: --status and --stop; else prepare, lock,
+ * detach or exec in place, hand over to supervise.c (which owns the run's
+ * state and its loop), and finish from that state.  run() never returns.
  */
 #ifndef RUN_H
 #define RUN_H
