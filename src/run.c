@@ -324,7 +324,6 @@ detach(const struct usher_config *cfg, struct supervisor *s)
 	free(keep);
 	openlog("usher", LOG_PID, LOG_DAEMON);
 	s->detached = true;
-	s->launch.exec_link = s->link;
 }
 
 /*
@@ -343,7 +342,7 @@ exec_in_place(struct supervisor *s)
 			fail_why(s, s->pl_cmd.path, strerror(errno));
 		s->launch.lock = &s->pl_cmd;
 	}
-	spawn_exec(&s->launch);
+	spawn_exec(&s->launch, s->link);
 }
 
 /*

@@ -179,15 +179,16 @@ spawn_result(int fd, int *status, char *msg, size_t len)
 {
 	return link_recv(fd, status, msg, len);
 }
+
 /*
  * -x: set up and exec in place.  Errors go to usher's own stderr, kept
  * aside first, so an fd map of fd 2 does not swallow them; or, with -d,
- * to the caller that waits on the link.
+ * to the caller that waits on link (else -1).
  */
 _Noreturn void
-spawn_exec(const struct launch *l)
+spawn_exec(const struct launch *l, int link)
 {
-	struct reporter	r = { l->exec_link, true, l->lock };
+	struct reporter	r = { link, true, l->lock };
 
 	if (r.fd == -1) {
 		r.pipe = false;

@@ -88,7 +88,7 @@ supervise_new(struct supervisor *s, const struct usher_config *cfg)
 {
 	*s = (struct supervisor){
 		.cfg = cfg,
-		.launch = { .cfg = cfg, .jc = { -1, false }, .exec_link = -1 },
+		.launch = { .cfg = cfg, .jc = { -1, false } },
 		.pl_cmd = PIDLOCK_INIT, .pl_sup = PIDLOCK_INIT,
 		.ready = { .kind = READY_NONE, .fd = -1, .cmdfd = -1 },
 		.sigfd = -1, .sigfd_std = -1, .link = -1, .spare = -1,
