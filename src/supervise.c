@@ -479,6 +479,9 @@ on_ready_timeout(struct supervisor *s)
 			/* stderr is gone: nobody to tell. */
 		}
 	}
+	/* Not ready in time decides the status over -t or a stop signal. */
+	if (s->why != WHY_SETUP)
+		s->why = WHY_NOT_READY;
 	/* It must end, for the caller hears only then: KILL if need be. */
 	stop_command(s, "not ready", WHY_NOT_READY, true);
 }

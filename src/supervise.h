@@ -26,10 +26,10 @@
  *	IDLE      -- a stop signal before the start (run.c) ----> DONE
  *
  * Why the command ended is one enum, decided by the first event that
- * decides it (a failed setup decides over any other); the command has
- * ended once the state is ORPHANS, PAUSE or DONE.  Readiness is its own
- * small enum, kept across restarts: a command that never became ready is
- * not restarted.
+ * decides it (a failed setup decides over any other, then --ready-timeout
+ * over -t and a stop signal); the command has ended once the state is
+ * ORPHANS, PAUSE or DONE.  Readiness is its own small enum, kept across
+ * restarts: a command that never became ready is not restarted.
  *
  * One ppoll(2) waits on the signalfd, the exec-status pipe and the
  * readiness channel, until the earliest deadline (deadline.h): -t, -k,

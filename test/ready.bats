@@ -288,3 +288,32 @@ flood() {
 	assert_equal "$(field "$T/rep" fds)" 0,1,2,4
 	[[ "$(field "$T/rep" fd.4)" == pipe:* ]]
 }
+
+@test "--ready-timeout after a forwarded TERM the command ignores: still 124 and timed_out" {
+	# The TERM comes first and is ignored; the command is then not ready
+	# in time, which decides the status, as ever (-k ends it later).
+	start_bg "$USHER" --report "$T/r.json" --ready fd:3 --ready-timeout 1s \
+	    -k 2s -- "$PROBE" -r "$T/rep" -t TERM -s "$T/sig" -W "$T/never" \
+	    -T 10 2>"$T/err"
+	local u=$!
+	wait_file "$T/rep"
+	track_pid "$(field "$T/rep" pid)"
+	kill -TERM "$u"
+	wait_line "$T/sig" TERM 5
+	reap "$u"
+	assert_equal "$status" 124
+	run cat "$T/err"
+	assert_output "usher: --ready: $PROBE was not ready in time"
+	run jq -e '.timed_out == true and .status == 124 and .signal == "KILL"' \
+	    "$T/r.json"
+	assert_success
+}
+
+@test "-d --ready-timeout after -t: the caller hears 124 and that the command was not ready" {
+	run_usher -d --ready fd:3 --ready-timeout 1s -t 0.3s -k 2s -- \
+	    "$PROBE" -r "$T/rep" -t TERM -s "$T/sig" -W "$T/never" -T 10
+	[ -f "$T/rep" ] && track_pid "$(field "$T/rep" pid)" "$(field "$T/rep" ppid)"
+	assert_equal "$status" 124
+	assert_equal "$stderr" "usher: --ready: $PROBE was not ready in time"
+	assert_equal "$(count_sig "$T/sig" TERM)" 2
+}
