@@ -479,9 +479,6 @@ on_ready_timeout(struct supervisor *s)
 			/* stderr is gone: nobody to tell. */
 		}
 	}
-	/* Not ready in time decides the status over -t or a stop signal. */
-	if (s->why != WHY_SETUP)
-		s->why = WHY_NOT_READY;
 	/* It must end, for the caller hears only then: KILL if need be. */
 	stop_command(s, "not ready", WHY_NOT_READY, true);
 }
@@ -495,13 +492,15 @@ on_timeout(struct supervisor *s)
 }
 
 /*
- * The command is to end, for why: the first reason stands (a failed setup
- * stands over any), and no restart follows.
+ * The command is to end, for why: the first reason stands, but not ready
+ * in time stands over -t and a stop signal (a failed setup, set where it
+ * is found, over any), and no restart follows.
  */
 static void
 stopping(struct supervisor *s, enum sup_why why)
 {
-	if (s->why == WHY_EXITED)
+	if (s->why == WHY_EXITED ||
+	    (why == WHY_NOT_READY && s->why != WHY_SETUP))
 		s->why = why;
 	if (s->state == SUP_STARTING || s->state == SUP_RUNNING)
 		s->state = SUP_STOPPING;

@@ -15,12 +15,11 @@
 #include "num.h"
 #include "user.h"
 
-static struct passwd	*pw_named(const char *);
-static struct passwd	*pw_numbered(uid_t);
+static struct passwd	*pw_lookup(const char *, uid_t, bool *);
 static struct passwd	*pw_file(const char *, uid_t);
 static int	group_lookup(const char *, gid_t *);
 static int	account_copy(const struct passwd *, struct ident *);
-static int	groups_of(struct ident *);
+static int	groups_of(struct ident *, bool);
 static int	groups_file(struct ident *);
 static int	group_add(struct ident *, gid_t, int *);
 
@@ -44,24 +43,18 @@ static const bool	use_nss = false;
 static const bool	use_nss = true;
 #endif
 
+/*
+ * The account named name, or (name NULL) with uid: from NSS, and then
+ * *nss is true, or from /etc/passwd.
+ */
 static struct passwd *
-pw_named(const char *name)
+pw_lookup(const char *name, uid_t uid, bool *nss)
 {
-	struct passwd	*pw;
+	struct passwd	*pw = NULL;
 
-	if (use_nss && (pw = getpwnam(name)) != NULL)
-		return pw;
-	return pw_file(name, 0);
-}
-
-static struct passwd *
-pw_numbered(uid_t uid)
-{
-	struct passwd	*pw;
-
-	if (use_nss && (pw = getpwuid(uid)) != NULL)
-		return pw;
-	return pw_file(NULL, uid);
+	*nss = use_nss && (pw = name != NULL ? getpwnam(name) :
+	    getpwuid(uid)) != NULL;
+	return *nss ? pw : pw_file(name, uid);
 }
 
 /* The first entry of /etc/passwd named name, or (name NULL) with uid. */
@@ -125,14 +118,14 @@ account_copy(const struct passwd *pw, struct ident *id)
 
 /*
  * The supplementary groups of the account, with its primary gid: from
- * NSS, or from /etc/group when NSS does not know the account.
+ * NSS where NSS knew the account (nss), else from /etc/group.
  */
 static int
-groups_of(struct ident *id)
+groups_of(struct ident *id, bool nss)
 {
 	int	n = 16;
 
-	if (!use_nss || getpwnam(id->name) == NULL)
+	if (!nss)
 		return groups_file(id);
 	for (;;) {
 		id->ngroups = n;
@@ -207,7 +200,7 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 	const char	*colon;
 	char		 user[256];
 	long long	 n;
-	bool		 isnum;
+	bool		 isnum, nss = false;
 
 	colon = strchr(spec, ':');
 	if (strlcpy(user, spec, sizeof(user)) >= sizeof(user) ||
@@ -219,10 +212,10 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 		user[colon - spec] = '\0';
 	id->set = true;
 	errno = 0;
-	if ((pw = pw_named(user)) == NULL) {
+	if ((pw = pw_lookup(user, 0, &nss)) == NULL) {
 		isnum = num_dec(user, 0, UINT32_MAX - 1, &n) == 0;
 		if (isnum)
-			pw = pw_numbered((uid_t)n);
+			pw = pw_lookup(NULL, (uid_t)n, &nss);
 		if (pw == NULL && !isnum) {
 			(void)snprintf(err, len, "-u: unknown user '%s'", user);
 			return -1;
@@ -251,7 +244,7 @@ user_lookup(const char *spec, struct ident *id, char *err, size_t len)
 		}
 		id->groups[0] = id->gid;
 		id->ngroups = 1;
-	} else if (groups_of(id) == -1) {
+	} else if (groups_of(id, nss) == -1) {
 		(void)snprintf(err, len, "-u: %s", strerror(ENOMEM));
 		return -1;
 	}

@@ -151,12 +151,13 @@ load test_helper
 	assert_equal "$status" 3
 	assert_equal "$stderr" ""
 	assert_file_not_exists "$T/none.pid"
-	run_usher --stop --status -p "$T/none.pid"
-	assert_equal "$status" 125
-	assert_equal "$stderr" "usher: --status: conflicts with --stop"
-	run_usher --status --stop -p "$T/none.pid"
-	assert_equal "$status" 125
-	assert_equal "$stderr" "usher: --status: conflicts with --stop"
+	local order
+	for order in "--stop --status" "--status --stop"; do
+		# shellcheck disable=SC2086 # the two options, in this order
+		run_usher $order -p "$T/none.pid"
+		assert_equal "$status" 125
+		assert_equal "$stderr" "usher: --status: conflicts with --stop"
+	done
 }
 
 @test "--help lists every option on stdout, --version prints the version" {
